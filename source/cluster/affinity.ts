@@ -1,0 +1,88 @@
+// CPU lists ("0-3,8"), this machine's online CPUs, and taskset: at spawn and live.
+import {readFileSync, readdirSync} from 'node:fs';
+import {execa} from 'execa';
+
+export class CpuListError extends Error {}
+
+const MAX_CPU = 4095;
+
+/** Parses a Linux CPU list (`2-5`, `2,3,4,5`, `0-3,8`) into sorted, unique CPU numbers. */
+export function parseCpuList(text: string): number[] {
+	const cpus = new Set<number>();
+	const trimmed = text.trim();
+	if (trimmed === '') throw new CpuListError('empty CPU list');
+	for (const part of trimmed.split(',')) {
+		const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+		if (!match) throw new CpuListError(`'${part}' is not a CPU number or range`);
+		const first = Number(match[1]);
+		const last = match[2] === undefined ? first : Number(match[2]);
+		if (last < first) throw new CpuListError(`range '${part}' runs backwards`);
+		if (last > MAX_CPU) throw new CpuListError(`CPU ${last} is out of range`);
+		for (let cpu = first; cpu <= last; cpu++) cpus.add(cpu);
+	}
+	return [...cpus].sort((a, b) => a - b);
+}
+
+/** The inverse of parseCpuList, with runs folded into ranges: [0,1,2,3,8] -> "0-3,8". */
+export function formatCpuList(cpus: readonly number[]): string {
+	const sorted = [...new Set(cpus)].sort((a, b) => a - b);
+	const parts: string[] = [];
+	for (let index = 0; index < sorted.length; ) {
+		const first = sorted[index]!;
+		let last = first;
+		while (sorted[index + 1] === last + 1) {
+			last++;
+			index++;
+		}
+		index++;
+		parts.push(first === last ? String(first) : `${first}-${last}`);
+	}
+	return parts.join(',');
+}
+
+export function readOnlineCpus(): number[] {
+	return parseCpuList(readFileSync('/sys/devices/system/cpu/online', 'utf8'));
+}
+
+/** Worker i (0-based) gets the i-th CPU of the list, wrapping around (zeekctl's pin_cpus). */
+export function cpuForWorker(cpus: readonly number[], workerIndex: number): number {
+	return cpus[workerIndex % cpus.length]!;
+}
+
+/** The command line that starts `argv` pinned to `cpus`, or `argv` itself when unpinned. */
+export function withTaskset(argv: readonly string[], cpus: readonly number[] | undefined): string[] {
+	if (!cpus || cpus.length === 0) return [...argv];
+	return ['taskset', '-c', formatCpuList(cpus), ...argv];
+}
+
+/** Re-pins every thread of a running process (`-a`: `taskset -p` alone moves only the main thread). */
+export async function pinLive(pid: number, cpus: readonly number[]): Promise<void> {
+	await execa('taskset', ['-a', '-p', '-c', formatCpuList(cpus), String(pid)], {
+		stdin: 'ignore',
+		stdout: 'ignore',
+	});
+}
+
+/**
+ * The CPUs the process may run on, as the kernel says: the union of Cpus_allowed_list over all
+ * threads. Undefined when the process is gone.
+ */
+export function readAffinity(pid: number): number[] | undefined {
+	let threads: string[];
+	try {
+		threads = readdirSync(`/proc/${pid}/task`);
+	} catch {
+		return undefined;
+	}
+	const cpus = new Set<number>();
+	for (const tid of threads) {
+		try {
+			const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+			const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
+			if (line) for (const cpu of parseCpuList(line[1]!)) cpus.add(cpu);
+		} catch {
+			// The thread ended between readdir and read.
+		}
+	}
+	return cpus.size > 0 ? [...cpus].sort((a, b) => a - b) : undefined;
+}
