@@ -1,0 +1,238 @@
+// Command-line and environment options -> a validated ClusterSpec. Everything here is checked
+// before anything is created or started; the first problem is an InputError naming the input.
+import {accessSync, constants, readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {generateLayout, parseLayout, renderLayout, LayoutParseError} from './layout.js';
+import {CpuListError, cpuForWorker, parseCpuList, readOnlineCpus, formatCpuList} from './affinity.js';
+import type {ClusterSpec, Layout, NodePlan} from './types.js';
+
+/** Bad input: the CLI prints the message on one line and exits 2. */
+export class InputError extends Error {}
+
+/** One option's raw text and where it came from, so errors can name what the operator typed. */
+export type GivenOption = {value: string; from: string};
+
+export type ClusterOptions = {
+	workers: GivenOption;
+	proxies: GivenOption;
+	loggers: GivenOption;
+	interface: GivenOption;
+	spoolDir: GivenOption;
+	args: GivenOption;
+	workerArgs: GivenOption;
+	backendArgs: GivenOption;
+	zeek: GivenOption;
+	pinWorkers?: GivenOption;
+	stopTimeout: GivenOption;
+	layout?: GivenOption;
+};
+
+export type ValidatedCluster = {spec: ClusterSpec; layout: Layout; warnings: string[]};
+
+// The generator's defaults (zeek-cluster-layout-generator); the cluster commands have no flags
+// for these, an operator who needs others writes the layout and passes --layout.
+const GENERATED_LAYOUT = {ip: '127.0.0.1', port: 27_760, metricsPort: 9991, metricsAddress: '0.0.0.0'};
+
+/** Splits like the shell splits an unquoted variable: on blanks, no quotes, no globbing. */
+export function splitArguments(text: string): string[] {
+	return text.split(/[ \t\n]+/).filter(word => word !== '');
+}
+
+function describe(option: GivenOption): string {
+	return option.from.startsWith('-')
+		? `${option.from} "${option.value}"`
+		: `${option.from}="${option.value}"`;
+}
+
+function parseCount(option: GivenOption): number {
+	if (!/^\d+$/.test(option.value.trim()) || Number(option.value) > 10_000) {
+		throw new InputError(`${describe(option)}: expected a whole number from 0 to 10000`);
+	}
+	return Number(option.value);
+}
+
+function parseStopTimeout(option: GivenOption): number {
+	const seconds = Number(option.value);
+	if (option.value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+		throw new InputError(`${describe(option)}: expected a positive number of seconds, like 60 or 2.5`);
+	}
+	return Math.round(seconds * 1000);
+}
+
+function parsePinList(option: GivenOption, onlineCpus: readonly number[]): number[] {
+	let cpus: number[];
+	try {
+		cpus = parseCpuList(option.value);
+	} catch (error) {
+		const reason = error instanceof CpuListError ? error.message : String(error);
+		throw new InputError(`${describe(option)}: ${reason}; expected a CPU list like 2-5, 2,4 or 0-3,8`);
+	}
+	const offline = cpus.filter(cpu => !onlineCpus.includes(cpu));
+	if (offline.length > 0) {
+		throw new InputError(
+			`${describe(option)}: CPU ${formatCpuList(offline)} is not online on this machine; online CPUs: ${formatCpuList(onlineCpus)}`,
+		);
+	}
+	return cpus;
+}
+
+function isExecutableFile(file: string): boolean {
+	try {
+		accessSync(file, constants.X_OK);
+		return statSync(file).isFile();
+	} catch {
+		return false;
+	}
+}
+
+/** An absolute path to the zeek binary: as given when it has a slash, else found on PATH. */
+export function resolveZeek(option: GivenOption, searchPath = process.env['PATH'] ?? ''): string {
+	const name = option.value;
+	if (name.includes('/')) {
+		const file = path.resolve(name);
+		if (isExecutableFile(file)) return file;
+		throw new InputError(`${describe(option)}: not an executable file; pass the path of the zeek binary`);
+	}
+	for (const directory of searchPath.split(':')) {
+		if (directory === '') continue;
+		const file = path.join(directory, name);
+		if (isExecutableFile(file)) return file;
+	}
+	throw new InputError(
+		`${describe(option)}: not found on PATH; pass --zeek /path/to/zeek (or try --demo, which needs no Zeek)`,
+	);
+}
+
+/** The spool must be a writable directory, or creatable: its nearest existing ancestor writable. */
+function checkSpoolDir(option: GivenOption, cwd: string): string {
+	const spool = path.resolve(cwd, option.value);
+	if (option.value.trim() === '') throw new InputError(`${describe(option)}: expected a directory path`);
+	let existing = spool;
+	for (;;) {
+		let stats;
+		try {
+			stats = statSync(existing);
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code === 'ENOENT') {
+				existing = path.dirname(existing);
+				continue;
+			}
+			throw new InputError(`${describe(option)}: cannot be used (${code ?? String(error)})`);
+		}
+		if (!stats.isDirectory()) {
+			throw new InputError(
+				existing === spool
+					? `${describe(option)}: exists and is not a directory`
+					: `${describe(option)}: cannot be created, ${existing} is not a directory`,
+			);
+		}
+		try {
+			accessSync(existing, constants.W_OK | constants.X_OK);
+		} catch {
+			throw new InputError(
+				existing === spool
+					? `${describe(option)}: directory is not writable`
+					: `${describe(option)}: cannot be created, ${existing} is not writable`,
+			);
+		}
+		return spool;
+	}
+}
+
+function readLayout(option: GivenOption, cwd: string): {layout: Layout; text: string} {
+	const file = path.resolve(cwd, option.value);
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code ?? String(error);
+		throw new InputError(`${describe(option)}: cannot read the layout file (${code})`);
+	}
+	try {
+		return {layout: parseLayout(text), text};
+	} catch (error) {
+		if (error instanceof LayoutParseError) throw new InputError(`${describe(option)}: ${error.message}`);
+		throw error;
+	}
+}
+
+function checkInterface(option: GivenOption, warnings: string[]): string {
+	const value = option.value.trim();
+	if (value === '' || /\s/.test(value)) {
+		throw new InputError(`${describe(option)}: expected an interface name like eth0 or af_packet::eth0`);
+	}
+	// Packet source plugins name interfaces their own way; zeek reports what it cannot open.
+	const device = value.includes('::') ? value.slice(value.lastIndexOf('::') + 2) : value;
+	let known: boolean;
+	try {
+		statSync(path.join('/sys/class/net', device));
+		known = true;
+	} catch {
+		known = false;
+	}
+	if (!known) warnings.push(`warning: interface ${value} is not in /sys/class/net; zeek will report it if it cannot open it`);
+	return value;
+}
+
+function metricsTarget(host: string, port: number | undefined): NodePlan['metrics'] {
+	if (port === undefined) return undefined;
+	// A node listening on every address is reached on loopback.
+	const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+	return {host: reachable, port};
+}
+
+export function buildClusterSpec(
+	options: ClusterOptions,
+	context: {cwd: string; onlineCpus?: number[]; zeekPath?: string},
+): ValidatedCluster {
+	const warnings: string[] = [];
+	const counts = {
+		loggers: parseCount(options.loggers),
+		proxies: parseCount(options.proxies),
+		workers: parseCount(options.workers),
+	};
+	const iface = checkInterface(options.interface, warnings);
+	const stopTimeoutMs = parseStopTimeout(options.stopTimeout);
+	const pinCpus = options.pinWorkers
+		? parsePinList(options.pinWorkers, context.onlineCpus ?? readOnlineCpus())
+		: undefined;
+	const zeek = context.zeekPath ?? resolveZeek(options.zeek);
+
+	let layout: Layout;
+	let layoutText: string;
+	if (options.layout) {
+		({layout, text: layoutText} = readLayout(options.layout, context.cwd));
+	} else {
+		const nodeCount = 1 + counts.loggers + counts.proxies + counts.workers;
+		if (GENERATED_LAYOUT.metricsPort + nodeCount - 1 > 65_535) {
+			throw new InputError(
+				`${nodeCount} nodes do not fit the metrics ports from ${GENERATED_LAYOUT.metricsPort} to 65535; use fewer nodes or --layout`,
+			);
+		}
+		layout = generateLayout({...counts, ...GENERATED_LAYOUT});
+		layoutText = renderLayout(layout);
+	}
+	const spoolDir = checkSpoolDir(options.spoolDir, context.cwd);
+
+	const args = splitArguments(options.args.value);
+	const backendArgs = splitArguments(options.backendArgs.value);
+	const workerPrefix = [...splitArguments(options.workerArgs.value), '-i', iface];
+	let workerIndex = 0;
+	const nodes: NodePlan[] = layout.nodes.map(node => {
+		const isWorker = node.type === 'worker';
+		const cpus = isWorker && pinCpus ? [cpuForWorker(pinCpus, workerIndex)] : undefined;
+		if (isWorker) workerIndex++;
+		return {
+			name: node.name,
+			type: node.type,
+			cwd: path.join(spoolDir, node.name),
+			// `-U .status` makes zeek write its own state, which tells "running" from "starting".
+			argv: [zeek, ...(isWorker ? workerPrefix : []), '-U', '.status', ...args, ...backendArgs],
+			env: {CLUSTER_NODE: node.name},
+			...(cpus ? {cpus} : {}),
+			...(node.metricsPort === undefined ? {} : {metrics: metricsTarget(node.ip, node.metricsPort)}),
+		};
+	});
+	return {spec: {spoolDir, layoutText, nodes, stopTimeoutMs}, layout, warnings};
+}

@@ -1,0 +1,80 @@
+// --dry-run prints the plan of DESIGN §3 in start order and starts nothing.
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {cleanEnv, runCli, simulatorPath} from './helpers/cli.js';
+
+type PlannedNode = {name: string; type: string; cwd: string; argv: string[]; env: Record<string, string>; cpus: number[] | null};
+
+let work: string;
+beforeAll(() => {
+	work = mkdtempSync(path.join(os.tmpdir(), 'zeek-tui-plan-'));
+});
+afterAll(() => rmSync(work, {recursive: true, force: true}));
+
+async function plan(args: string[], env: Record<string, string> = {}): Promise<PlannedNode[]> {
+	const result = await runCli(['--dry-run', '--json', '--zeek', simulatorPath, ...args], {cwd: work, env: cleanEnv(env)});
+	expect(result.stderr).toBe('');
+	expect(result.exitCode).toBe(0);
+	return result.stdout.trimEnd().split('\n').map(line => JSON.parse(line) as PlannedNode);
+}
+
+describe('--dry-run', () => {
+	it('plans the documentation script: start order, cwd, argv, CLUSTER_NODE', async () => {
+		const nodes = await plan([]);
+		expect(nodes.map(node => node.name)).toEqual([
+			'logger-1', 'manager', 'proxy-1', 'proxy-2', 'worker-1', 'worker-2', 'worker-3', 'worker-4',
+		]);
+		const common = ['-U', '.status', 'local', 'Log::default_rotation_interval=0sec', 'policy/frameworks/cluster/backend/zeromq'];
+		for (const node of nodes) {
+			expect(node.cwd).toBe(path.join(work, 'spool', node.name));
+			expect(node.env).toEqual({CLUSTER_NODE: node.name});
+			expect(node.cpus).toBeNull();
+			expect(node.argv).toEqual(
+				node.type === 'worker' ? [simulatorPath, '-C', '-i', 'lo', ...common] : [simulatorPath, ...common],
+			);
+		}
+		expect(existsSync(path.join(work, 'spool'))).toBe(false);
+	});
+
+	it('takes counts, arguments and the interface from the environment like supervisor.sh', async () => {
+		const nodes = await plan([], {
+			ZEEK_WORKERS: '2',
+			ZEEK_PROXIES: '1',
+			ZEEK_LOGGERS: '0',
+			ZEEK_INTERFACE: 'af_packet::lo',
+			ZEEK_ARGS: 'local  extra.zeek',
+			ZEEK_WORKER_ARGS: '',
+			ZEEK_SPOOL_DIR: 'elsewhere',
+		});
+		expect(nodes.map(node => node.name)).toEqual(['manager', 'proxy-1', 'worker-1', 'worker-2']);
+		const worker = nodes.find(node => node.name === 'worker-2')!;
+		// An empty variable falls back to the default, as ${VAR:-default} does in the script.
+		expect(worker.argv).toEqual([simulatorPath, '-C', '-i', 'af_packet::lo', '-U', '.status', 'local', 'extra.zeek', 'policy/frameworks/cluster/backend/zeromq']);
+		expect(worker.cwd).toBe(path.join(work, 'elsewhere', 'worker-2'));
+	});
+
+	it('flags win over the environment, and a value may start with a dash', async () => {
+		const nodes = await plan(['-W', '1', '--worker-args', '-C -v', '--args', 'local'], {ZEEK_WORKERS: '9'});
+		const worker = nodes.find(node => node.type === 'worker')!;
+		expect(nodes.filter(node => node.type === 'worker')).toHaveLength(1);
+		expect(worker.argv.slice(1, 5)).toEqual(['-C', '-v', '-i', 'lo']);
+	});
+
+	it('pins worker i to the i-th CPU of the list, wrapping around, with taskset', async () => {
+		const nodes = await plan(['--pin-workers', '0-1', '-W', '3']);
+		const workers = nodes.filter(node => node.type === 'worker');
+		expect(workers.map(node => node.cpus)).toEqual([[0], [1], [0]]);
+		expect(workers[1]!.argv.slice(0, 4)).toEqual(['taskset', '-c', '1', simulatorPath]);
+		expect(nodes.find(node => node.name === 'manager')!.cpus).toBeNull();
+	});
+
+	it('prints readable text without --json', async () => {
+		const result = await runCli(['--dry-run', '--zeek', simulatorPath, '-W', '1'], {cwd: work, env: cleanEnv()});
+		expect(result.exitCode).toBe(0);
+		expect(result.stdout).toContain('worker-1 (worker)');
+		expect(result.stdout).toContain('CLUSTER_NODE');
+		expect(result.stdout).toMatch(/argv\s+\S*zeek-sim\.js -C -i lo -U \.status local/);
+	});
+});

@@ -1,0 +1,54 @@
+// Drives the real program in a real terminal: a tmux server of the test's own (its own socket,
+// so it never touches the operator's tmux), send-keys to type, capture-pane to read the screen.
+import {execFileSync} from 'node:child_process';
+import {waitFor} from './processes.js';
+
+export type Terminal = {
+	screen(): string;
+	press(...keys: string[]): void;
+	type(text: string): void;
+	resize(columns: number, rows: number): void;
+	waitForText(text: string | RegExp, timeoutMs?: number): Promise<string>;
+	alive(): boolean;
+	close(): void;
+};
+
+export function openTerminal(command: string[], options: {columns: number; rows: number; cwd: string; env?: Record<string, string>}): Terminal {
+	const socket = `zeek-tui-test-${process.pid}-${Date.now()}`;
+	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+	const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+	// remain-on-exit keeps the pane after the program exits, so the test can read its last screen.
+	tmux(
+		'-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';',
+		'new-session', '-d', '-s', 'main', '-x', String(options.columns), '-y', String(options.rows),
+		'-c', options.cwd, ...envArgs, '--', ...command,
+	);
+	const screen = () => tmux('capture-pane', '-p', '-t', 'main');
+	return {
+		screen,
+		press: (...keys) => tmux('send-keys', '-t', 'main', ...keys),
+		type: text => tmux('send-keys', '-t', 'main', '-l', text),
+		resize(columns, rows) {
+			tmux('resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows));
+		},
+		async waitForText(text, timeoutMs = 15_000) {
+			return waitFor(
+				() => {
+					const current = screen();
+					return (typeof text === 'string' ? current.includes(text) : text.test(current)) ? current : undefined;
+				},
+				{timeoutMs, what: `${String(text)} on screen`},
+			);
+		},
+		alive() {
+			return tmux('display-message', '-p', '-t', 'main', '#{pane_dead}').trim() === '0';
+		},
+		close() {
+			try {
+				tmux('kill-server');
+			} catch {
+				// Already gone.
+			}
+		},
+	};
+}
