@@ -1,0 +1,188 @@
+// CPU and memory of the node processes, sampled from /proc/PID/stat once per interval.
+//
+// Why not pidusage (a dependency of this package): pidusage 4.1 caches an open descriptor of
+// /proc/PID/stat per pid in module-global history (lib/procfile.js `open`, lib/history.js). The
+// descriptor is closed only by an expiry timer, `maxage` (60 s by default) after the last call for
+// that pid, and never by pidusage.clear(), which forgets the history and so leaks the descriptors
+// for good. A node crash-looping for hours gets a new pid every restart, and the cached descriptor
+// of a dead process keeps failing with ESRCH even if the pid is reused. Its first call for a pid
+// also reports 0 % CPU. Reading the stat file ourselves (open, read, close) holds no descriptor
+// between samples, keys the baseline by pid *and* start time, and costs the same one small read
+// per pid that pidusage makes.
+import {execFile} from 'node:child_process';
+import {readFile} from 'node:fs/promises';
+import {uptime} from 'node:os';
+import {performance} from 'node:perf_hooks';
+import type {ResourceUsage} from '../cluster/types.js';
+
+export type ResourceSamplerOptions = {
+	/** Default 1000. */
+	intervalMs?: number;
+	/** Live pids only; a pid that died or was never there is left out. */
+	onSample: (usage: Map<number, ResourceUsage>) => void;
+};
+
+export type ResourceSampler = {
+	/** The pids to sample from the next tick on; an empty list samples nothing. */
+	setPids(pids: readonly number[]): void;
+	stop(): void;
+};
+
+/** The fields of /proc/PID/stat this module needs, in the kernel's units. */
+export type ProcStat = {
+	/** Field 3: R, S, D, Z, ... */
+	state: string;
+	/** Fields 14 + 15, utime + stime, in clock ticks. */
+	cpuTicks: number;
+	/** Field 22, in clock ticks since boot: with the pid, identifies the process. */
+	startTicks: number;
+	/** Field 24, in pages. */
+	rssPages: number;
+};
+
+export type SystemConstants = {clockTicksPerSecond: number; pageSize: number};
+
+type Baseline = {startTicks: number; cpuTicks: number; atMs: number};
+
+/** Parses /proc/PID/stat. The command name (field 2) may hold spaces and parentheses. */
+export function parseProcStat(text: string): ProcStat | undefined {
+	const end = text.lastIndexOf(')');
+	if (end === -1) return undefined;
+	// Fields from 3 (state) on, so field n is at index n - 3.
+	const fields = text
+		.slice(end + 2)
+		.trim()
+		.split(' ');
+	const number = (field: number) => Number(fields[field - 3]);
+	const stat = {
+		state: fields[0] ?? '',
+		cpuTicks: number(14) + number(15),
+		startTicks: number(22),
+		rssPages: number(24),
+	};
+	return Number.isFinite(stat.cpuTicks + stat.startTicks + stat.rssPages) ? stat : undefined;
+}
+
+/**
+ * Percent of one core. Against the previous sample of the same process when there is one;
+ * otherwise (first sight, or a pid reused by a new process) the average over the process's
+ * life, which is what `ps` shows, rather than a meaningless 0.
+ */
+export function cpuPercent(
+	stat: ProcStat,
+	previous: Baseline | undefined,
+	nowMs: number,
+	uptimeSeconds: number,
+	clockTicksPerSecond: number,
+): number {
+	if (previous && previous.startTicks === stat.startTicks && nowMs > previous.atMs) {
+		const cpuSeconds = (stat.cpuTicks - previous.cpuTicks) / clockTicksPerSecond;
+		return Math.max(0, (cpuSeconds / ((nowMs - previous.atMs) / 1000)) * 100);
+	}
+	const lifeSeconds = uptimeSeconds - stat.startTicks / clockTicksPerSecond;
+	if (lifeSeconds <= 0) return 0;
+	return Math.max(0, (stat.cpuTicks / clockTicksPerSecond / lifeSeconds) * 100);
+}
+
+function getconf(name: string, fallback: number): Promise<number> {
+	return new Promise((resolve) => {
+		execFile('getconf', [name], (error, stdout) => {
+			const value = Number.parseInt(String(stdout), 10);
+			resolve(error || !(value > 0) ? fallback : value);
+		});
+	});
+}
+
+let systemConstants: Promise<SystemConstants> | undefined;
+
+/** USER_HZ (100 on Linux) and the page size (4 KiB on x86-64, larger on some ARM kernels). */
+export function readSystemConstants(): Promise<SystemConstants> {
+	systemConstants ??= Promise.all([getconf('CLK_TCK', 100), getconf('PAGESIZE', 4096)]).then(
+		([clockTicksPerSecond, pageSize]) => ({clockTicksPerSecond, pageSize}),
+	);
+	return systemConstants;
+}
+
+async function readUptimeSeconds(): Promise<number> {
+	try {
+		return Number.parseFloat(await readFile('/proc/uptime', 'utf8'));
+	} catch {
+		return uptime();
+	}
+}
+
+async function readStat(pid: number): Promise<{stat: ProcStat; atMs: number} | undefined> {
+	try {
+		const stat = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+		const atMs = performance.now();
+		// A zombie has exited; it only waits to be reaped.
+		return stat && stat.state !== 'Z' && stat.state !== 'X' ? {stat, atMs} : undefined;
+	} catch {
+		// ENOENT or ESRCH: the process is gone, which is not an error for a sampler.
+		return undefined;
+	}
+}
+
+export function createResourceSampler(options: ResourceSamplerOptions): ResourceSampler {
+	const intervalMs = options.intervalMs ?? 1000;
+	let pids: number[] = [];
+	/** Only the pids of the last sample: a crash loop's dead pids fall out at the next tick. */
+	let baselines = new Map<number, Baseline>();
+	let lastWasEmpty = true;
+	let timer: NodeJS.Timeout | undefined;
+	let stopped = false;
+
+	const sample = async (): Promise<Map<number, ResourceUsage>> => {
+		const usage = new Map<number, ResourceUsage>();
+		const nextBaselines = new Map<number, Baseline>();
+		if (pids.length > 0) {
+			const [constants, uptimeSeconds, reads] = await Promise.all([
+				readSystemConstants(),
+				readUptimeSeconds(),
+				Promise.all(pids.map(async (pid) => [pid, await readStat(pid)] as const)),
+			]);
+			for (const [pid, read] of reads) {
+				if (!read) continue;
+				const {stat, atMs} = read;
+				usage.set(pid, {
+					cpu: cpuPercent(
+						stat,
+						baselines.get(pid),
+						atMs,
+						uptimeSeconds,
+						constants.clockTicksPerSecond,
+					),
+					memory: stat.rssPages * constants.pageSize,
+				});
+				nextBaselines.set(pid, {startTicks: stat.startTicks, cpuTicks: stat.cpuTicks, atMs});
+			}
+		}
+		baselines = nextBaselines;
+		return usage;
+	};
+
+	const tick = async () => {
+		const usage = await sample();
+		if (stopped) return;
+		schedule();
+		// One empty map tells the consumer that the last pids are gone; after that, silence.
+		if (usage.size === 0 && lastWasEmpty) return;
+		lastWasEmpty = usage.size === 0;
+		options.onSample(usage);
+	};
+	const schedule = () => {
+		timer = setTimeout(() => void tick(), intervalMs);
+		timer.unref();
+	};
+	schedule();
+
+	return {
+		setPids(next) {
+			pids = [...new Set(next)].filter((pid) => Number.isInteger(pid) && pid > 0);
+		},
+		stop() {
+			stopped = true;
+			clearTimeout(timer);
+		},
+	};
+}
