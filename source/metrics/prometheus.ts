@@ -1,0 +1,178 @@
+// A parser of the Prometheus text exposition format (version 0.0.4), which Zeek's telemetry
+// framework serves on each node's metrics port. Lenient the way a dashboard should be: a line it
+// cannot read is reported in `errors` and skipped, and the rest of the scrape still counts.
+
+export type PrometheusSample = {
+	name: string;
+	labels: Record<string, string>;
+	/** NaN, Infinity and -Infinity included. */
+	value: number;
+	/** Milliseconds since the epoch, when the line carries one. */
+	timestampMs?: number;
+};
+
+export type PrometheusFamily = {help?: string; type?: string};
+
+export type PrometheusExposition = {
+	samples: PrometheusSample[];
+	/** From `# HELP` and `# TYPE` lines, by metric family name. */
+	families: Map<string, PrometheusFamily>;
+	/** Lines that were skipped, 1-based. */
+	errors: {line: number; message: string}[];
+};
+
+class LineError extends Error {}
+
+const METRIC_NAME = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
+const LABEL_NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL_VALUES = new Map([
+	['nan', Number.NaN],
+	['+nan', Number.NaN],
+	['-nan', Number.NaN],
+	['inf', Number.POSITIVE_INFINITY],
+	['+inf', Number.POSITIVE_INFINITY],
+	['-inf', Number.NEGATIVE_INFINITY],
+	['infinity', Number.POSITIVE_INFINITY],
+	['+infinity', Number.POSITIVE_INFINITY],
+	['-infinity', Number.NEGATIVE_INFINITY],
+]);
+const METADATA = /^#[ \t]+(HELP|TYPE)[ \t]+(\S+)(?:[ \t]+(.*))?$/;
+
+/** Go's strconv.ParseFloat spellings that exporters use; `Number()` alone would accept '' and '0x1'. */
+export function parseSampleValue(text: string): number | undefined {
+	if (DECIMAL.test(text)) return Number(text);
+	return SPECIAL_VALUES.get(text.toLowerCase());
+}
+
+/** `\\` and `\n` in HELP text; `\"` too in label values. Any other backslash is kept as written. */
+function unescape(text: string, quotes: boolean): string {
+	return text.replace(/\\(.)/gs, (whole, char: string) => {
+		if (char === '\\') return '\\';
+		if (char === 'n') return '\n';
+		if (char === '"' && quotes) return '"';
+		return whole;
+	});
+}
+
+/** A cursor over one sample line. */
+class SampleLineParser {
+	private index = 0;
+
+	constructor(private readonly line: string) {}
+
+	parse(): PrometheusSample {
+		let name = this.peek() === '{' ? '' : this.match(METRIC_NAME, 'a metric name');
+		const labels: Record<string, string> = Object.create(null) as Record<string, string>;
+		let spaced = this.skipSpace();
+		if (this.peek() === '{') {
+			name = this.parseLabels(labels, name);
+			spaced = this.skipSpace();
+		}
+		if (name === '') throw new LineError('no metric name');
+		if (!spaced) throw new LineError('no space before the value');
+		const value = parseSampleValue(this.token());
+		if (value === undefined) throw new LineError('the value is not a number');
+		const sample: PrometheusSample = {name, labels, value};
+		if (this.skipSpace() && this.index < this.line.length) {
+			const timestamp = this.token();
+			if (!/^-?\d+$/.test(timestamp)) throw new LineError('the timestamp is not an integer');
+			sample.timestampMs = Number(timestamp);
+			this.skipSpace();
+		}
+		if (this.index < this.line.length) throw new LineError('unexpected text after the sample');
+		return sample;
+	}
+
+	/** Returns the metric name, which the UTF-8 form (`{"name", label="v"}`) puts inside. */
+	private parseLabels(labels: Record<string, string>, name: string): string {
+		this.index++;
+		for (;;) {
+			this.skipSpace();
+			if (this.peek() === '}') break;
+			const quotedKey = this.peek() === '"';
+			const key = quotedKey ? this.quoted() : this.match(LABEL_NAME, 'a label name');
+			this.skipSpace();
+			if (quotedKey && name === '' && (this.peek() === ',' || this.peek() === '}')) {
+				name = key;
+			} else {
+				this.expect('=');
+				this.skipSpace();
+				labels[key] = this.quoted();
+			}
+			this.skipSpace();
+			if (this.peek() === '}') break;
+			this.expect(',');
+		}
+		this.index++;
+		return name;
+	}
+
+	private quoted(): string {
+		this.expect('"');
+		const start = this.index;
+		while (this.index < this.line.length && this.line[this.index] !== '"') {
+			this.index += this.line[this.index] === '\\' ? 2 : 1;
+		}
+		if (this.index >= this.line.length) throw new LineError('a quoted string is not closed');
+		const raw = this.line.slice(start, this.index);
+		this.index++;
+		return unescape(raw, true);
+	}
+
+	private match(pattern: RegExp, what: string): string {
+		pattern.lastIndex = this.index;
+		const found = pattern.exec(this.line);
+		if (!found) throw new LineError(`expected ${what} at column ${this.index + 1}`);
+		this.index += found[0].length;
+		return found[0];
+	}
+
+	private expect(char: string): void {
+		if (this.peek() !== char) throw new LineError(`expected '${char}' at column ${this.index + 1}`);
+		this.index++;
+	}
+
+	private token(): string {
+		const start = this.index;
+		while (this.index < this.line.length && !/[ \t]/.test(this.line[this.index]!)) this.index++;
+		return this.line.slice(start, this.index);
+	}
+
+	/** Returns whether there was any. */
+	private skipSpace(): boolean {
+		const start = this.index;
+		while (this.line[this.index] === ' ' || this.line[this.index] === '\t') this.index++;
+		return this.index > start;
+	}
+
+	private peek(): string | undefined {
+		return this.line[this.index];
+	}
+}
+
+export function parsePrometheusText(text: string): PrometheusExposition {
+	const exposition: PrometheusExposition = {samples: [], families: new Map(), errors: []};
+	const lines = text.split('\n');
+	for (let index = 0; index < lines.length; index++) {
+		const line = lines[index]!.replace(/\r$/, '').trim();
+		if (line === '') continue;
+		if (line.startsWith('#')) {
+			const metadata = METADATA.exec(line);
+			if (!metadata) continue; // an ordinary comment
+			const [, keyword, name, rest = ''] = metadata as unknown as [string, string, string, string?];
+			const family = exposition.families.get(name) ?? {};
+			if (keyword === 'HELP') family.help = unescape(rest, false);
+			else family.type = rest.trim();
+			exposition.families.set(name, family);
+			continue;
+		}
+		try {
+			exposition.samples.push(new SampleLineParser(line).parse());
+		} catch (error) {
+			if (!(error instanceof LineError)) throw error;
+			exposition.errors.push({line: index + 1, message: error.message});
+		}
+	}
+	return exposition;
+}
