@@ -1,13 +1,13 @@
 // --dry-run: the plan of DESIGN §3 for each node in start order, and nothing started.
 import type {Writable} from 'node:stream';
 import {formatCpuList, withTaskset} from '../cluster/affinity.js';
-import {startOrder} from '../cluster/order.js';
+import {START_ORDER, stages} from '../cluster/order.js';
 import type {ClusterSpec} from '../cluster/types.js';
 
 export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writable}): void {
 	const lines: string[] = [];
 	if (!options.json) lines.push(`spool ${spec.spoolDir}`, `stop-timeout ${spec.stopTimeoutMs / 1000}s`, '');
-	for (const node of startOrder(spec.nodes)) {
+	for (const node of stages(spec.nodes, START_ORDER).flat()) {
 		const argv = withTaskset(node.argv, node.cpus);
 		if (options.json) {
 			lines.push(
