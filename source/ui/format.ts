@@ -1,0 +1,88 @@
+// Pure text formatting for the views: durations, sizes, rates, state labels, log text.
+import type {NodeSnapshot} from '../cluster/types.js';
+
+const pad2 = (value: number): string => String(value).padStart(2, '0');
+
+/** `45s`, `12m03s`, `3h04m`, `2d03h`: two units at most, so the column stays narrow. */
+export function formatUptime(ms: number): string {
+	const seconds = Math.max(0, Math.floor(ms / 1000));
+	if (seconds < 60) return `${seconds}s`;
+	const minutes = Math.floor(seconds / 60);
+	if (minutes < 60) return `${minutes}m${pad2(seconds % 60)}s`;
+	const hours = Math.floor(minutes / 60);
+	if (hours < 24) return `${hours}h${pad2(minutes % 60)}m`;
+	return `${Math.floor(hours / 24)}d${pad2(hours % 24)}h`;
+}
+
+const BYTE_UNITS = ['K', 'M', 'G', 'T', 'P'];
+
+/** Binary units with one decimal, like top: `512B`, `48.2M`, `1.5G`. */
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${Math.max(0, Math.round(bytes))}B`;
+	let value = bytes;
+	for (const unit of BYTE_UNITS) {
+		value /= 1024;
+		// Round first: 1023.96K must read 1.0M, not 1024.0K.
+		if (Number(value.toFixed(1)) < 1024 || unit === BYTE_UNITS.at(-1)) {
+			return `${value.toFixed(1)}${unit}`;
+		}
+	}
+	return `${value.toFixed(1)}P`;
+}
+
+export function formatPercent(percent: number): string {
+	return percent.toFixed(1);
+}
+
+/** Small drop rates matter on a sensor: keep two decimals below 10 %. */
+export function formatDropPercent(percent: number): string {
+	return percent < 10 ? percent.toFixed(2) : percent.toFixed(1);
+}
+
+/** `850`, `12.3k`, `1.2M`. */
+export function formatRate(perSecond: number): string {
+	if (perSecond < 1000) return String(Math.round(perSecond));
+	if (perSecond < 1_000_000) return `${(perSecond / 1000).toFixed(1)}k`;
+	return `${(perSecond / 1_000_000).toFixed(1)}M`;
+}
+
+/** Whole seconds left until `at`, rounded up so `0s` only shows once the moment has come. */
+export function secondsUntil(at: number, now: number): number {
+	return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** The STATE cell: the state, plus the countdown to SIGKILL or to the next restart. */
+export function stateLabel(node: NodeSnapshot, now: number): string {
+	if (node.state === 'stopping' && node.killAt !== undefined) {
+		return `stopping ${secondsUntil(node.killAt, now)}s`;
+	}
+	if (node.state === 'backoff' && node.restartAt !== undefined) {
+		return `backoff ${secondsUntil(node.restartAt, now)}s`;
+	}
+	return node.state;
+}
+
+/** States in which the node has a live process whose uptime means something. */
+export function isUp(node: NodeSnapshot): boolean {
+	return node.state === 'running' || node.state === 'starting' || node.state === 'stopping';
+}
+
+const TAB_WIDTH = 8;
+
+/**
+ * Makes one log line safe to print inside a box: tabs expanded (a raw tab moves the terminal
+ * cursor by a width Ink cannot measure) and every other control character dropped (ANSI codes
+ * are stripped by the log source already; a stray ESC or CR would still move the cursor).
+ */
+export function sanitizeLogText(text: string): string {
+	let out = '';
+	for (const char of text) {
+		const code = char.codePointAt(0)!;
+		if (char === '\t') {
+			out += ' '.repeat(TAB_WIDTH - (out.length % TAB_WIDTH));
+		} else if (code >= 0x20 && code !== 0x7f && (code < 0x80 || code > 0x9f)) {
+			out += char;
+		}
+	}
+	return out;
+}

@@ -1,0 +1,255 @@
+import {afterEach, describe, expect, test, vi} from 'vitest';
+import {
+	formatBytes,
+	formatDropPercent,
+	formatRate,
+	formatUptime,
+	sanitizeLogText,
+	stateLabel,
+} from '../source/ui/format.js';
+import {computeLayout, isTooSmall, scrollToShow} from '../source/ui/layout.js';
+import {fitCell, showsMetrics, tableText} from '../source/ui/node-columns.js';
+import {createThrottle} from '../source/ui/throttle.js';
+import {fakeNode} from './fake-cluster-client.js';
+
+describe('formatUptime', () => {
+	test.each([
+		[0, '0s'],
+		[45_000, '45s'],
+		[59_999, '59s'],
+		[60_000, '1m00s'],
+		[12 * 60_000 + 3_000, '12m03s'],
+		[3 * 3_600_000 + 4 * 60_000 + 59_000, '3h04m'],
+		[2 * 86_400_000 + 3 * 3_600_000, '2d03h'],
+		[-5_000, '0s'],
+	])('%i ms -> %s', (ms, text) => {
+		expect(formatUptime(ms)).toBe(text);
+	});
+});
+
+describe('formatBytes', () => {
+	test.each([
+		[0, '0B'],
+		[1023, '1023B'],
+		[1024, '1.0K'],
+		[48.2 * 1024 * 1024, '48.2M'],
+		[1024 * 1024 - 1, '1.0M'],
+		[1.5 * 1024 ** 3, '1.5G'],
+	])('%d -> %s', (bytes, text) => {
+		expect(formatBytes(bytes)).toBe(text);
+	});
+});
+
+test('rates and drop percentages stay short', () => {
+	expect(formatRate(850)).toBe('850');
+	expect(formatRate(12_345)).toBe('12.3k');
+	expect(formatRate(1_200_000)).toBe('1.2M');
+	expect(formatDropPercent(0.034)).toBe('0.03');
+	expect(formatDropPercent(12.34)).toBe('12.3');
+});
+
+describe('stateLabel', () => {
+	const now = 1_000_000;
+	test('counts down to SIGKILL while stopping, rounding up', () => {
+		expect(
+			stateLabel(fakeNode('w', 'worker', {state: 'stopping', killAt: now + 11_200}), now),
+		).toBe('stopping 12s');
+	});
+	test('counts down to the restart while backing off, never below 0', () => {
+		expect(
+			stateLabel(fakeNode('w', 'worker', {state: 'backoff', restartAt: now + 4_000}), now),
+		).toBe('backoff 4s');
+		expect(stateLabel(fakeNode('w', 'worker', {state: 'backoff', restartAt: now - 500}), now)).toBe(
+			'backoff 0s',
+		);
+	});
+	test('other states are their name', () => {
+		expect(stateLabel(fakeNode('w', 'worker', {state: 'crashed'}), now)).toBe('crashed');
+	});
+});
+
+test('sanitizeLogText expands tabs and drops control characters', () => {
+	expect(sanitizeLogText('a\tb')).toBe('a       b');
+	expect(sanitizeLogText('12345678\tx')).toBe('12345678        x');
+	expect(sanitizeLogText('bell\u0007 cr\r esc\u001B del\u007F c1\u009B ok')).toBe(
+		'bell cr esc del c1 ok',
+	);
+	expect(sanitizeLogText('ünïcødé ✓')).toBe('ünïcødé ✓');
+});
+
+describe('node columns', () => {
+	const now = 10_000_000;
+	test('titles in the contract order, metrics only when a worker has them', () => {
+		const plain = [fakeNode('manager', 'manager'), fakeNode('worker-1', 'worker')];
+		expect(tableText(plain, now).titles.map((title) => title.trim())).toEqual([
+			'NODE',
+			'TYPE',
+			'STATE',
+			'PID',
+			'CPU%',
+			'MEM',
+			'UPTIME',
+			'RESTARTS',
+			'CPUS',
+		]);
+		const measured = [
+			...plain,
+			fakeNode('worker-2', 'worker', {metrics: {at: now, dropPercent: 0}}),
+		];
+		expect(showsMetrics(measured)).toBe(true);
+		expect(
+			tableText(measured, now)
+				.titles.slice(-2)
+				.map((title) => title.trim()),
+		).toEqual(['PKTS/S', 'DROP%']);
+		// A manager's metrics do not bring packet columns: only workers capture packets.
+		expect(
+			showsMetrics([fakeNode('m', 'manager', {metrics: {at: now, packetsPerSecond: 5}})]),
+		).toBe(false);
+	});
+
+	test('cells are formatted, aligned, and the same width in every row', () => {
+		const nodes = [
+			fakeNode('worker-1', 'worker', {
+				pid: 4242,
+				startedAt: now - 45_000,
+				usage: {cpu: 12.34, memory: 48.2 * 1024 * 1024},
+				cpus: [0, 1, 2, 3, 8],
+				restarts: 2,
+				metrics: {at: now, packetsPerSecond: 12_345, dropPercent: 0.5},
+			}),
+			fakeNode('worker-10', 'worker', {state: 'stopped'}),
+		];
+		const {rows} = tableText(nodes, now);
+		expect(rows[0]!.map((cell) => cell.trim())).toEqual([
+			'worker-1',
+			'worker',
+			'running',
+			'4242',
+			'12.3',
+			'48.2M',
+			'45s',
+			'2',
+			'0-3,8',
+			'12.3k',
+			'0.50',
+		]);
+		expect(rows[1]!.map((cell) => cell.trim())).toEqual([
+			'worker-10',
+			'worker',
+			'stopped',
+			'-',
+			'-',
+			'-',
+			'-',
+			'0',
+			'-',
+			'-',
+			'-',
+		]);
+		expect(rows[0]!.map((cell) => cell.length)).toEqual(rows[1]!.map((cell) => cell.length));
+	});
+
+	test('fitCell pads by alignment and cuts with an ellipsis', () => {
+		expect(fitCell('ab', 4, 'left')).toBe('ab  ');
+		expect(fitCell('ab', 4, 'right')).toBe('  ab');
+		expect(fitCell('abcdef', 4, 'left')).toBe('abc…');
+	});
+});
+
+describe('layout', () => {
+	test('80x24 is the minimum', () => {
+		expect(isTooSmall({columns: 80, rows: 24})).toBe(false);
+		expect(isTooSmall({columns: 79, rows: 24})).toBe(true);
+		expect(isTooSmall({columns: 80, rows: 23})).toBe(true);
+	});
+
+	test('every row of the body is used, and the root stays one row short of the terminal', () => {
+		const layout = computeLayout({rows: 24, nodeCount: 7, paneCount: 2});
+		// 24 rows - 1 (root) - 1 header - 2 footer.
+		expect(layout.bodyHeight).toBe(20);
+		expect(layout.tableHeight).toBe(8);
+		expect(layout.paneHeights).toEqual([6, 6]);
+	});
+
+	test('a long table gives up half the body to panes, a short one only what it needs', () => {
+		expect(computeLayout({rows: 24, nodeCount: 40, paneCount: 0}).tableHeight).toBe(20);
+		const withPane = computeLayout({rows: 24, nodeCount: 40, paneCount: 1});
+		expect(withPane.tableHeight).toBe(10);
+		expect(withPane.paneHeights).toEqual([10]);
+	});
+
+	test('panes that do not fit get no rows', () => {
+		const layout = computeLayout({rows: 24, nodeCount: 4, paneCount: 8});
+		expect(layout.maxPanes).toBe(5);
+		expect(layout.paneHeights.filter((height) => height > 0)).toHaveLength(5);
+		expect(layout.paneHeights.every((height) => height === 0 || height >= 3)).toBe(true);
+		expect(layout.tableHeight + layout.paneHeights.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(
+			20,
+		);
+	});
+
+	test('a dialog sits below the table, which keeps at least its minimum', () => {
+		expect(computeLayout({rows: 24, nodeCount: 5, paneCount: 1, dialog: 3}).tableHeight).toBe(6);
+		expect(computeLayout({rows: 24, nodeCount: 40, paneCount: 0, dialog: 30}).tableHeight).toBe(3);
+		expect(computeLayout({rows: 24, nodeCount: 5, paneCount: 0, dialog: 'full'}).tableHeight).toBe(
+			0,
+		);
+	});
+
+	test('scrollToShow moves the window only as far as needed', () => {
+		expect(scrollToShow(0, 3, 5, 20)).toBe(0);
+		expect(scrollToShow(0, 5, 5, 20)).toBe(1);
+		expect(scrollToShow(10, 4, 5, 20)).toBe(4);
+		// After a resize the window never runs past the end.
+		expect(scrollToShow(18, 19, 5, 20)).toBe(15);
+		expect(scrollToShow(3, 0, 5, 2)).toBe(0);
+	});
+});
+
+describe('createThrottle', () => {
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	test('runs the first change at once, a burst once more at the end, and the last one lands', () => {
+		vi.useFakeTimers();
+		let value = 0;
+		const seen: number[] = [];
+		const throttle = createThrottle(
+			() => seen.push(value),
+			250,
+			() => Date.now(),
+		);
+		value = 1;
+		throttle.schedule();
+		expect(seen).toEqual([1]);
+		for (value = 2; value <= 50; value++) throttle.schedule();
+		value = 50;
+		expect(seen).toEqual([1]);
+		vi.advanceTimersByTime(249);
+		expect(seen).toEqual([1]);
+		vi.advanceTimersByTime(1);
+		expect(seen).toEqual([1, 50]);
+		// Quiet for longer than the interval: the next change shows at once again.
+		vi.advanceTimersByTime(1000);
+		value = 51;
+		throttle.schedule();
+		expect(seen).toEqual([1, 50, 51]);
+	});
+
+	test('cancel drops the pending run', () => {
+		vi.useFakeTimers();
+		let runs = 0;
+		const throttle = createThrottle(
+			() => runs++,
+			250,
+			() => Date.now(),
+		);
+		throttle.schedule();
+		throttle.schedule();
+		throttle.cancel();
+		vi.advanceTimersByTime(1000);
+		expect(runs).toBe(1);
+	});
+});
