@@ -78,7 +78,14 @@ export type NodeEvent =
 export type NodeEffect =
 	| {type: 'spawn'}
 	| {type: 'signal'; signal: Signal}
-	| {type: 'crashReport'; exit: ExitRecord; detail: ProcessExit; pid?: number; startedAt?: number};
+	| {
+			type: 'crashReport';
+			exit: ExitRecord;
+			detail: ProcessExit;
+			pid?: number;
+			startedAt?: number;
+			adopted: boolean;
+	  };
 
 /** What the event stream says happened; `*_ms` details are durations. */
 export type NodeNote = {kind: string; detail: Record<string, string | number | boolean>};
@@ -255,6 +262,8 @@ function exitDetail(exit: ProcessExit): Record<string, string | number> {
 	if (exit.signal !== null) detail.signal = exit.signal;
 	else if (exit.code !== null) detail.code = exit.code;
 	if (exit.error !== undefined) detail.error = exit.error;
+	// An adopted process is not our child: how it ended is not ours to know.
+	if (Object.keys(detail).length === 0) detail.status = 'unknown';
 	return detail;
 }
 
@@ -292,6 +301,7 @@ function exited(record: NodeRecord, at: number, exit: ProcessExit, policy: Polic
 		detail: exit,
 		pid: record.pid,
 		startedAt: record.startedAt,
+		adopted: record.adopted,
 	};
 	if (!policy.restartOnCrash) {
 		return {

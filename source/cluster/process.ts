@@ -1,0 +1,200 @@
+// One node's process: its working directory, its log files, the spawn, the signals, and what
+// /proc says about a pid (start time, cwd, liveness). Nothing here decides what to do.
+import {
+	closeSync,
+	copyFileSync,
+	mkdirSync,
+	openSync,
+	readFileSync,
+	readlinkSync,
+	statSync,
+} from 'node:fs';
+import path from 'node:path';
+import {execa} from 'execa';
+import {withTaskset} from './affinity.js';
+import type {ProcessExit} from './node-state.js';
+import type {NodePlan} from './types.js';
+
+export const STDOUT_LOG = 'stdout.log';
+export const STDERR_LOG = 'stderr.log';
+export const LAYOUT_FILE = 'cluster-layout.zeek';
+
+export type SpawnedProcess = {
+	/** Undefined when the process could not be created (a missing binary, an unwritable cwd). */
+	pid?: number;
+	/** Field 22 of /proc/PID/stat, the identity token stored with the pid. */
+	startTime?: number;
+	/** Epoch ms. */
+	startedAt: number;
+	/** Settles when the process is gone; never rejects. */
+	exit: Promise<ProcessExit>;
+	/** Lets zeek-tui exit while the process keeps running (detach). */
+	unref(): void;
+};
+
+/**
+ * Starts one node: mkdir -p its cwd (never wiped), copy the spool's layout into it, open its
+ * stdout.log/stderr.log for append and hand the descriptors to the process, then run
+ * `[taskset -c CPUS] zeek ...` in its own session and process group, so a terminal's Ctrl-C or
+ * hangup never reaches it and it never blocks on a pipe to zeek-tui.
+ */
+export function spawnNode(
+	plan: NodePlan,
+	spoolDir: string,
+	pin: readonly number[] | undefined,
+): SpawnedProcess {
+	const startedAt = Date.now();
+	const argv = withTaskset(plan.argv, pin);
+	let stdoutFd: number | undefined;
+	let stderrFd: number | undefined;
+	try {
+		mkdirSync(plan.cwd, {recursive: true});
+		copyFileSync(path.join(spoolDir, LAYOUT_FILE), path.join(plan.cwd, LAYOUT_FILE));
+		stdoutFd = openSync(path.join(plan.cwd, STDOUT_LOG), 'a');
+		stderrFd = openSync(path.join(plan.cwd, STDERR_LOG), 'a');
+		const subprocess = execa(argv[0]!, argv.slice(1), {
+			cwd: plan.cwd,
+			env: plan.env,
+			extendEnv: true,
+			stdin: 'ignore',
+			stdout: descriptor(stdoutFd),
+			stderr: descriptor(stderrFd),
+			buffer: false,
+			detached: true,
+			cleanup: false,
+			reject: false,
+		});
+		const exit: Promise<ProcessExit> = subprocess.then(
+			(result) => ({
+				code: result.exitCode ?? null,
+				signal: result.signal ?? null,
+				...(result.exitCode === undefined && result.signal === undefined
+					? {error: result.originalMessage || result.shortMessage}
+					: {}),
+			}),
+			(error: unknown) => ({code: null, signal: null, error: String(error)}),
+		);
+		const pid = subprocess.pid;
+		return {
+			pid,
+			startTime: pid === undefined ? undefined : readStartTime(pid),
+			startedAt,
+			exit,
+			unref: () => subprocess.unref(),
+		};
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		return {
+			startedAt,
+			exit: Promise.resolve({code: null, signal: null, error: message}),
+			unref() {},
+		};
+	} finally {
+		// The child holds its own copies of the descriptors.
+		if (stdoutFd !== undefined) closeSync(stdoutFd);
+		if (stderrFd !== undefined) closeSync(stderrFd);
+	}
+}
+
+// execa hands a numeric stdio option to child_process.spawn unchanged, so any open descriptor
+// works; its types spell out only 3..9.
+const descriptor = (fd: number) => fd as 3;
+
+/**
+ * Signals the node's whole process group (zeek and anything it started). A process that is not a
+ * group leader (not one we spawned) gets the signal alone. False when it is already gone.
+ */
+export function signalNode(pid: number, signal: NodeJS.Signals): boolean {
+	const stat = readStat(pid);
+	const target = stat?.pgrp === pid ? -pid : pid;
+	try {
+		process.kill(target, signal);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+type ProcStat = {state: string; ppid: number; pgrp: number; session: number; startTime: number};
+
+/** The fields of /proc/PID/stat we use, or undefined when there is no such process. */
+export function readStat(pid: number): ProcStat | undefined {
+	let text: string;
+	try {
+		text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	} catch {
+		return undefined;
+	}
+	// The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+	const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+	// fields[0] is field 3 (state); field N is fields[N - 3].
+	return {
+		state: fields[0]!,
+		ppid: Number(fields[1]),
+		pgrp: Number(fields[2]),
+		session: Number(fields[3]),
+		startTime: Number(fields[19]),
+	};
+}
+
+export function readStartTime(pid: number): number | undefined {
+	return readStat(pid)?.startTime;
+}
+
+/** True while `pid` is the same process (same start time) and not a zombie. */
+export function isAlive(pid: number, startTime: number | undefined): boolean {
+	const stat = readStat(pid);
+	if (!stat || stat.state === 'Z' || stat.state === 'X') return false;
+	return startTime === undefined || stat.startTime === startTime;
+}
+
+export function readCwd(pid: number): string | undefined {
+	try {
+		return readlinkSync(`/proc/${pid}/cwd`);
+	} catch {
+		return undefined;
+	}
+}
+
+// Linux reports start times in USER_HZ, which is 100 on every architecture it runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Epoch ms of a /proc start time (boot time is known to the second only: good for uptime). */
+export function startTimeToEpochMs(startTime: number): number {
+	const btime = /^btime\s+(\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+	const bootMs = btime ? Number(btime[1]) * 1000 : 0;
+	return bootMs + (startTime * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * Where zeek writes its processing status, if the command line asks it to (`-U FILE`,
+ * `--status-file FILE`); relative to the node's cwd. Zeek writes none without the option.
+ */
+export function statusFilePath(plan: NodePlan): string | undefined {
+	const argv = plan.argv;
+	for (let index = 1; index < argv.length; index++) {
+		const arg = argv[index]!;
+		let value: string | undefined;
+		if (arg === '-U' || arg === '--status-file') value = argv[index + 1];
+		else if (arg.startsWith('--status-file=')) value = arg.slice('--status-file='.length);
+		else if (/^-U./.test(arg)) value = arg.slice(2);
+		if (value !== undefined) return path.resolve(plan.cwd, value);
+	}
+	return undefined;
+}
+
+// The file's mtime comes from the kernel's coarse clock, a few ms behind Date.now().
+const MTIME_SLACK_MS = 100;
+
+/**
+ * Whether the status file written by the process started at `startedAt` says RUNNING. A file
+ * older than the process is what an earlier process left behind, not this one's word.
+ */
+export function statusSaysRunning(file: string, startedAt: number): boolean {
+	try {
+		if (statSync(file).mtimeMs < startedAt - MTIME_SLACK_MS) return false;
+		return /^RUNNING\b/.test(readFileSync(file, 'utf8'));
+	} catch {
+		return false;
+	}
+}

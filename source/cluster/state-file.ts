@@ -1,0 +1,99 @@
+// `<spool>/.zeek-tui/state.json`: which zeek-tui supervises the spool and which process is each
+// node, as pid + start time (a pid alone may have been reused). Written atomically on every change
+// so that zeek-tui dying at any moment leaves the next one an accurate list to adopt.
+import {chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+
+export const STATE_DIR = '.zeek-tui';
+export const STATE_FILE = 'state.json';
+
+export type ProcessIdentity = {pid: number; startTime: number};
+
+export type NodeStateEntry = {
+	pid?: number;
+	startTime?: number;
+	pin?: number[];
+};
+
+export type StateFile = {
+	version: 1;
+	supervisor: ProcessIdentity;
+	nodes: Record<string, NodeStateEntry>;
+};
+
+/** The state file exists but cannot be trusted; the message says what to do. */
+export class StateFileError extends Error {
+	override name = 'StateFileError';
+}
+
+export function stateDir(spoolDir: string): string {
+	return path.join(spoolDir, STATE_DIR);
+}
+
+export function stateFilePath(spoolDir: string): string {
+	return path.join(stateDir(spoolDir), STATE_FILE);
+}
+
+/** The recorded state, or undefined when there is none (a spool never supervised). */
+export function readStateFile(spoolDir: string): StateFile | undefined {
+	const file = stateFilePath(spoolDir);
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		throw new StateFileError(`cannot read ${file}: ${(error as Error).message}`);
+	}
+	const problem = (reason: string) =>
+		new StateFileError(
+			`${file} is corrupt (${reason}), so zeek-tui cannot tell which nodes of this spool are still ` +
+				`running. Stop any zeek still running in ${spoolDir} (look for them with ` +
+				`'ps -eo pid,args | grep zeek'), then remove ${file} and start again.`,
+		);
+	let data: unknown;
+	try {
+		data = JSON.parse(text);
+	} catch (error) {
+		throw problem((error as Error).message);
+	}
+	if (!isObject(data) || data.version !== 1) throw problem('not a version 1 state file');
+	if (!isIdentity(data.supervisor)) throw problem('no supervisor pid and start time');
+	if (!isObject(data.nodes)) throw problem('no node table');
+	for (const [name, entry] of Object.entries(data.nodes)) {
+		if (!isEntry(entry)) throw problem(`bad entry for node '${name}'`);
+	}
+	return data as StateFile;
+}
+
+/** Temp file + rename: a reader sees the old state or the new one, never half of one. */
+export function writeStateFile(spoolDir: string, state: StateFile): void {
+	const dir = stateDir(spoolDir);
+	mkdirSync(dir, {recursive: true, mode: 0o700});
+	const file = stateFilePath(spoolDir);
+	const temp = `${file}.${process.pid}.tmp`;
+	writeFileSync(temp, `${JSON.stringify(state, null, '\t')}\n`, {mode: 0o600});
+	// The mode option applies only when the file is created; a leftover temp keeps its own.
+	chmodSync(temp, 0o600);
+	renameSync(temp, file);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCount(value: unknown): value is number {
+	return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+function isIdentity(value: unknown): value is ProcessIdentity {
+	return isObject(value) && isCount(value.pid) && value.pid > 0 && isCount(value.startTime);
+}
+
+function isEntry(value: unknown): value is NodeStateEntry {
+	if (!isObject(value)) return false;
+	if (value.pid !== undefined && !(isCount(value.pid) && value.pid > 0)) return false;
+	if (value.startTime !== undefined && !isCount(value.startTime)) return false;
+	if (value.pin !== undefined && !(Array.isArray(value.pin) && value.pin.every(isCount)))
+		return false;
+	return (value.pid === undefined) === (value.startTime === undefined);
+}
