@@ -12,15 +12,12 @@ import {
 	SMALL_CLUSTER,
 	Sandbox,
 	fakeSpec,
+	settled,
 	starts,
 } from './fixtures/cluster.js';
 
 const sandbox = new Sandbox();
 afterEach(() => sandbox.cleanup());
-
-function allRunning(controller: ReturnType<typeof createController>) {
-	return controller.snapshot().nodes.every((node) => node.state === 'running');
-}
 
 describe('spawning a cluster', () => {
 	it('starts every node in its own cwd, session and process group, with CLUSTER_NODE and the layout', async () => {
@@ -29,7 +26,7 @@ describe('spawning a cluster', () => {
 		spec.nodes[3]!.argv.push('-C', '-i', 'lo');
 		const controller = sandbox.track(createController(spec, FAST));
 		await controller.start();
-		await waitFor(() => allRunning(controller), {what: 'all nodes running'});
+		await settled(controller, spool);
 
 		expect(readFileSync(path.join(spool, 'cluster-layout.zeek'), 'utf8')).toBe(LAYOUT_TEXT);
 		for (const node of controller.snapshot().nodes) {
@@ -68,7 +65,7 @@ describe('spawning a cluster', () => {
 		await controller.start();
 		expect(spawned).toEqual(['logger-1', 'manager', 'proxy-1', 'worker-1', 'worker-2']);
 		// Fork order is spawn order: /proc start times never go backwards along it.
-		await waitFor(() => allRunning(controller));
+		await settled(controller, spool);
 		const byName = new Map(controller.snapshot().nodes.map((node) => [node.name, node.pid!]));
 		const forkTicks = spawned.map((name) => {
 			const stat = readFileSync(`/proc/${byName.get(name)}/stat`, 'utf8');
@@ -104,7 +101,7 @@ describe('spawning a cluster', () => {
 		writeFileSync(path.join(spool, 'manager', 'stderr.log'), 'from an earlier incident\n');
 		const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'manager'}]), FAST));
 		await controller.start();
-		await waitFor(() => allRunning(controller));
+		await settled(controller, spool);
 		const firstPid = controller.snapshot().nodes[0]!.pid!;
 		await waitFor(() =>
 			readFileSync(path.join(spool, 'manager', 'stderr.log'), 'utf8').includes(`${firstPid}`),

@@ -477,8 +477,6 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 	return {
 		async start() {
 			if (phase !== 'new') throw new Error('this controller was started already');
-			mkdirSync(dir, {recursive: true, mode: 0o700});
-			writeFileSync(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText);
 			const self = readStartTime(process.pid);
 			if (self === undefined) throw new Error('cannot read /proc/self/stat');
 			supervisorStartTime = self;
@@ -492,6 +490,9 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 						`quit it first, or use another --spool-dir`,
 				);
 			}
+			// Nothing is written before the spool is known to be ours.
+			mkdirSync(dir, {recursive: true, mode: 0o700});
+			writeFileSync(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText);
 			logFd = openSync(path.join(dir, EVENT_LOG), 'a', 0o600);
 			phase = 'running';
 			emit({
