@@ -1,0 +1,154 @@
+// The Ink root: wires a ClusterClient to the views (DESIGN §4). Data flows one way: snapshots and
+// log lines in, throttled; keys out as screen actions and client commands.
+import {useMemo} from 'react';
+import {Box, Text} from 'ink';
+import type {ClusterClient, ClusterSnapshot, NodeSnapshot} from './cluster/types.js';
+import {AffinityEditor, affinityEditorHeight} from './ui/affinity-editor.js';
+import {Confirm, CONFIRM_HEIGHT} from './ui/confirm.js';
+import {isUp} from './ui/format.js';
+import {Footer} from './ui/footer.js';
+import {Header} from './ui/header.js';
+import {Help} from './ui/help.js';
+import {computeLayout, isTooSmall, MIN_COLUMNS, MIN_ROWS, rootHeight} from './ui/layout.js';
+import {LogPane} from './ui/log-pane.js';
+import {NodeTable} from './ui/node-table.js';
+import {colorDisabledByEnv, createTheme, ThemeContext} from './ui/theme.js';
+import {useKeys} from './ui/use-keys.js';
+import {useLogSources} from './ui/use-log-sources.js';
+import {useNow} from './ui/use-now.js';
+import {type Dialog, useScreenState, visibleNodes} from './ui/use-screen-state.js';
+import {useTerminalSize} from './ui/use-terminal-size.js';
+import {useThrottledSource} from './ui/use-throttled-source.js';
+
+export type AppProps = {
+	client: ClusterClient;
+	/** Fixed size instead of the terminal's (tests: ink-testing-library reports no rows). */
+	columns?: number;
+	rows?: number;
+	/** Default: the NO_COLOR environment variable. */
+	noColor?: boolean;
+	/** Time source for uptimes and countdowns. */
+	clock?: () => number;
+};
+
+const readSnapshot = (client: ClusterClient): ClusterSnapshot => client.snapshot();
+
+const QUESTIONS = {
+	quit: 'Stop the cluster and quit? (y/n)',
+	'restart-all': 'Restart the whole cluster? (y/n)',
+} as const;
+
+/** Something on screen counts seconds: an uptime or a countdown. */
+const countsTime = (nodes: readonly NodeSnapshot[]) =>
+	nodes.some(
+		(node) => (isUp(node) && node.startedAt !== undefined) || node.killAt || node.restartAt,
+	);
+
+export function App({client, columns, rows, noColor, clock = Date.now}: AppProps) {
+	const size = useTerminalSize({columns, rows});
+	const snapshot = useThrottledSource(client, readSnapshot);
+	const {state, store} = useScreenState(snapshot.nodes);
+	const theme = useMemo(() => createTheme(!(noColor ?? colorDisabledByEnv())), [noColor]);
+	const tooSmall = isTooSmall(size);
+
+	const byName = new Map(snapshot.nodes.map((node) => [node.name, node]));
+	const shownNodes = visibleNodes(state).flatMap((ref) => byName.get(ref.name) ?? []);
+	const dialog = state.dialog;
+	const layout = computeLayout({
+		rows: size.rows,
+		nodeCount: shownNodes.length,
+		paneCount: state.panes.length,
+		dialog: dialogRows(dialog, size.columns),
+	});
+	const sources = useLogSources(
+		client,
+		state.panes.map((pane) => pane.node),
+	);
+	const paneHeight = (node: string) =>
+		layout.paneHeights[state.panes.findIndex((pane) => pane.node === node)] ?? 0;
+
+	useKeys(client, store, {
+		nodeState: (name) => client.snapshot().nodes.find((node) => node.name === name)?.state,
+		tablePage: Math.max(1, layout.tableHeight - 1),
+		panePage: (node) => Math.max(1, paneHeight(node) - 1),
+		paneLineCount: (node) => sources.get(node)?.lines().length ?? 0,
+		maxPanes: layout.maxPanes,
+		tooSmall,
+	});
+	const now = useNow(!tooSmall && dialog?.kind !== 'help' && countsTime(shownNodes), clock);
+
+	if (tooSmall) {
+		return (
+			<Box flexDirection="column" width={size.columns} height={Math.max(1, rootHeight(size.rows))}>
+				<Text>
+					{`Terminal too small: ${size.columns}x${size.rows}. zeek-tui needs at least ${MIN_COLUMNS}x${MIN_ROWS}.`}
+				</Text>
+				{dialog?.kind === 'quitting' && <Text>Stopping the cluster…</Text>}
+			</Box>
+		);
+	}
+
+	return (
+		<ThemeContext.Provider value={theme}>
+			<Box flexDirection="column" width={size.columns} height={rootHeight(size.rows)}>
+				<Header snapshot={snapshot} />
+				<Box flexDirection="column" height={layout.bodyHeight} flexShrink={0} overflow="hidden">
+					{dialog?.kind === 'help' ? (
+						<Help height={layout.bodyHeight} />
+					) : (
+						<NodeTable
+							nodes={shownNodes}
+							selected={state.selected}
+							focused={state.focusedPane === undefined && !dialog}
+							filter={state.filter}
+							height={layout.tableHeight}
+							scroll={state.tableScroll}
+							now={now}
+						/>
+					)}
+					{dialog?.kind === 'confirm' && <Confirm text={QUESTIONS[dialog.question]} />}
+					{dialog?.kind === 'quitting' && <Confirm text="Stopping the cluster…" />}
+					{dialog?.kind === 'affinity' && (
+						<AffinityEditor
+							dialog={dialog}
+							width={size.columns}
+							height={layout.bodyHeight - layout.tableHeight}
+						/>
+					)}
+					{state.panes.map((pane, index) => {
+						const height = layout.paneHeights[index] ?? 0;
+						const source = sources.get(pane.node);
+						if (height === 0 || !source) return null;
+						return (
+							<LogPane
+								key={pane.node}
+								node={pane.node}
+								source={source}
+								height={height}
+								width={size.columns}
+								scroll={pane.scroll}
+								focused={state.focusedPane === pane.node}
+							/>
+						);
+					})}
+				</Box>
+				<Footer state={state} />
+			</Box>
+		</ThemeContext.Provider>
+	);
+}
+
+/** Rows the open dialog takes below the table. */
+function dialogRows(dialog: Dialog | undefined, columns: number): number | 'full' | undefined {
+	switch (dialog?.kind) {
+		case undefined:
+			return undefined;
+		case 'help':
+			return 'full';
+		case 'confirm':
+		case 'quitting':
+			return CONFIRM_HEIGHT;
+		case 'affinity':
+			return affinityEditorHeight(dialog, columns);
+	}
+}

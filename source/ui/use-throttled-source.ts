@@ -1,0 +1,37 @@
+// Reads a subscribable source into React state, re-rendering at most once per interval.
+import {useEffect, useRef, useState} from 'react';
+import {createThrottle} from './throttle.js';
+
+export type Subscribable = {subscribe(listener: () => void): () => void};
+
+/** About four renders a second: live enough for an operator, cheap for Ink (DESIGN §5). */
+export const RENDER_INTERVAL_MS = 250;
+
+/**
+ * `read(source)` now and after changes, throttled. While `paused`, changes are not read (a log
+ * pane scrolled back keeps the lines it shows); they are read again on resume.
+ */
+export function useThrottledSource<S extends Subscribable, T>(
+	source: S,
+	read: (source: S) => T,
+	options: {intervalMs?: number; paused?: boolean} = {},
+): T {
+	const {intervalMs = RENDER_INTERVAL_MS, paused = false} = options;
+	const [value, setValue] = useState(() => read(source));
+	const readRef = useRef(read);
+	readRef.current = read;
+
+	useEffect(() => {
+		if (paused) return;
+		const throttle = createThrottle(() => setValue(readRef.current(source)), intervalMs);
+		const unsubscribe = source.subscribe(throttle.schedule);
+		// Whatever changed between the render and the subscription (or while paused).
+		setValue(readRef.current(source));
+		return () => {
+			unsubscribe();
+			throttle.cancel();
+		};
+	}, [source, intervalMs, paused]);
+
+	return value;
+}

@@ -1,0 +1,419 @@
+// The whole screen through Ink (ink-testing-library), against the FAKE in-memory ClusterClient.
+import {afterEach, describe, expect, test} from 'vitest';
+import {cleanup, render} from 'ink-testing-library';
+import {setTimeout as delay} from 'node:timers/promises';
+import chalk from 'chalk';
+import {App} from '../source/app.js';
+import {KEY_HELP} from '../source/ui/key-help.js';
+import {FakeClusterClient, fakeNode, sampleSnapshot} from './fake-cluster-client.js';
+import {eventually, frameLines, KEY, press} from './ui-helpers.js';
+
+afterEach(() => {
+	cleanup();
+});
+
+const NOW = 1_700_000_000_000;
+const clock = () => NOW;
+
+function renderApp(client = new FakeClusterClient(), size = {columns: 100, rows: 30}) {
+	const view = render(
+		<App client={client} columns={size.columns} rows={size.rows} clock={clock} />,
+	);
+	return {client, ...view, lines: () => frameLines(view.lastFrame())};
+}
+
+/** The table row of `node` (its first cell is the node name, after the selection marker). */
+const rowOf = (lines: string[], node: string) =>
+	lines.find((line) => line.slice(2).startsWith(`${node} `));
+
+describe('header and node table', () => {
+	test('rows in snapshot order, columns in the contract order, first row selected', () => {
+		const snapshot = sampleSnapshot();
+		snapshot.nodes[0] = {
+			...snapshot.nodes[0]!,
+			startedAt: NOW - (12 * 60_000 + 3_000),
+			usage: {cpu: 10, memory: 40 * 1024 * 1024},
+			cpus: [0, 1],
+		};
+		snapshot.nodes[2] = {...snapshot.nodes[2]!, state: 'crashed', pid: undefined, restarts: 3};
+		snapshot.nodes[4] = {...snapshot.nodes[4]!, state: 'stopping', killAt: NOW + 11_500};
+		snapshot.nodes[3] = {...snapshot.nodes[3]!, usage: {cpu: 2.5, memory: 8.2 * 1024 * 1024}};
+		const {lines} = renderApp(new FakeClusterClient(snapshot));
+		const frame = lines();
+
+		expect(frame[0]).toContain('nodes 3/5 up');
+		expect(frame[0]).toContain('CPU 12.5%');
+		expect(frame[0]).toContain('MEM 48.2M');
+		expect(frame[0]).toContain('/var/spool/zeek');
+		expect(frame[1]!.trim().split(/\s+/)).toEqual([
+			'NODE',
+			'TYPE',
+			'STATE',
+			'PID',
+			'CPU%',
+			'MEM',
+			'UPTIME',
+			'RESTARTS',
+			'CPUS',
+		]);
+		expect(frame.slice(2, 7).map((line) => line.slice(2).split(' ')[0])).toEqual([
+			'manager',
+			'logger-1',
+			'proxy-1',
+			'worker-1',
+			'worker-2',
+		]);
+		expect(frame[2]!.startsWith('› manager')).toBe(true);
+		expect(frame.filter((line) => line.startsWith('›'))).toHaveLength(1);
+		expect(rowOf(frame, 'manager')!.split(/\s+/).slice(1)).toEqual([
+			'manager',
+			'manager',
+			'running',
+			'1001',
+			'10.0',
+			'40.0M',
+			'12m03s',
+			'0',
+			'0-1',
+		]);
+		expect(rowOf(frame, 'proxy-1')).toMatch(/proxy\s+crashed\s+-\s+-\s+-\s+-\s+3\s+-$/);
+		expect(rowOf(frame, 'worker-2')).toContain('stopping 12s');
+		expect(frame.at(-1)).toContain('q quit');
+	});
+
+	test('PKTS/S and DROP% appear once a worker has metrics, with - for the others', () => {
+		const client = new FakeClusterClient();
+		const {lines} = renderApp(client);
+		expect(lines()[1]).not.toContain('PKTS/S');
+		client.updateNode('worker-1', {metrics: {at: NOW, packetsPerSecond: 1500, dropPercent: 0.25}});
+		return eventually(() => {
+			const frame = lines();
+			expect(frame[1]!.trim().split(/\s+/).slice(-2)).toEqual(['PKTS/S', 'DROP%']);
+			expect(rowOf(frame, 'worker-1')).toMatch(/1\.5k\s+0\.25$/);
+			expect(rowOf(frame, 'manager')).toMatch(/-\s+-$/);
+		});
+	});
+
+	test('the selected row is marked and kept in view when the table scrolls', async () => {
+		const snapshot = sampleSnapshot();
+		for (let index = 3; index <= 40; index++)
+			snapshot.nodes.push(fakeNode(`worker-${index}`, 'worker'));
+		const {stdin, lines} = renderApp(new FakeClusterClient(snapshot), {columns: 100, rows: 24});
+		expect(lines()).toHaveLength(23);
+		expect(rowOf(lines(), 'worker-40')).toBeUndefined();
+		await press(stdin, '\u001B[F');
+		await eventually(() => {
+			expect(rowOf(lines(), 'worker-40')?.startsWith('›')).toBe(true);
+			expect(rowOf(lines(), 'manager')).toBeUndefined();
+			expect(lines()[1]).toMatch(/↑\d+$/);
+		});
+		expect(lines()).toHaveLength(23);
+	});
+
+	test('state colours, and none under NO_COLOR while the selection stays inverse', () => {
+		const level = chalk.level;
+		chalk.level = 1;
+		try {
+			const client = new FakeClusterClient();
+			client.updateNode('worker-1', {state: 'crashed'});
+			const coloured = render(<App client={client} columns={100} rows={30} clock={clock} />);
+			expect(coloured.lastFrame()).toContain('\u001B[32mrunning');
+			expect(coloured.lastFrame()).toContain('\u001B[31mcrashed');
+			const plain = render(<App client={client} columns={100} rows={30} clock={clock} noColor />);
+			// eslint-disable-next-line no-control-regex -- looking for control characters is the point
+			expect(plain.lastFrame()).not.toMatch(/\u001B\[(3\d|9\d)m/);
+			expect(plain.lastFrame()).toContain('\u001B[7m› manager');
+		} finally {
+			chalk.level = level;
+		}
+	});
+});
+
+describe('keys send commands for the selected node', () => {
+	test('r s x X go to the selected node; j j j selects the fourth row', async () => {
+		const client = new FakeClusterClient();
+		client.updateNode('worker-1', {state: 'stopped'});
+		const {stdin, lines} = renderApp(client);
+		await press(stdin, 'r');
+		await press(stdin, 'j', 'j', 'j');
+		await eventually(() => expect(rowOf(lines(), 'worker-1')?.startsWith('›')).toBe(true));
+		await press(stdin, 's');
+		client.updateNode('worker-1', {state: 'running'});
+		await press(stdin, 'r', 'x');
+		client.updateNode('worker-1', {state: 'stopping'});
+		await press(stdin, 'X');
+		expect(client.commands).toEqual([
+			{command: 'restart', node: 'manager'},
+			{command: 'start', node: 'worker-1'},
+			{command: 'restart', node: 'worker-1'},
+			{command: 'stop', node: 'worker-1'},
+			{command: 'kill', node: 'worker-1'},
+		]);
+		await eventually(() => expect(lines().at(-2)).toContain('Killing worker-1'));
+	});
+
+	test('arrow keys select too; s on a running node explains instead of sending', async () => {
+		const {client, stdin, lines} = renderApp();
+		await press(stdin, KEY.down, KEY.down, KEY.up);
+		await press(stdin, 's');
+		expect(client.commands).toEqual([]);
+		await eventually(() => expect(lines().at(-2)).toContain('logger-1 is running'));
+	});
+});
+
+describe('dialogs', () => {
+	test('q asks, q inside the dialog closes it, y shows the stop and calls stopAll, then exits', async () => {
+		const {client, stdin, lines} = renderApp();
+		let finishStop = () => {};
+		client.stopAllResult = () => new Promise<void>((resolve) => (finishStop = resolve));
+
+		await press(stdin, 'q');
+		await eventually(() =>
+			expect(lines().join('\n')).toContain('Stop the cluster and quit? (y/n)'),
+		);
+		await press(stdin, 'q');
+		await eventually(() => expect(lines().join('\n')).not.toContain('Stop the cluster and quit?'));
+		await press(stdin, 'q', 'n');
+		await eventually(() => expect(lines().join('\n')).not.toContain('Stop the cluster and quit?'));
+		expect(client.commands).toEqual([]);
+
+		await press(stdin, 'q', 'y');
+		await eventually(() => expect(lines().join('\n')).toContain('Stopping the cluster…'));
+		expect(client.commands).toEqual([{command: 'stopAll'}]);
+		// Still stopping: other keys do nothing, the app is still there.
+		await press(stdin, 'r', 'q', 'y');
+		expect(client.commands).toEqual([{command: 'stopAll'}]);
+		expect(client.listenerCount).toBe(1);
+		finishStop();
+		// Exiting unmounts the app, which unsubscribes from the client.
+		await eventually(() => expect(client.listenerCount).toBe(0));
+	});
+
+	test('Ctrl-C stops the cluster and exits without asking', async () => {
+		const {client, stdin} = renderApp();
+		await press(stdin, KEY.ctrlC);
+		expect(client.commands).toEqual([{command: 'stopAll'}]);
+		await eventually(() => expect(client.listenerCount).toBe(0));
+	});
+
+	test('R asks first, then restarts the whole cluster; Esc declines', async () => {
+		const {client, stdin, lines} = renderApp();
+		await press(stdin, 'R');
+		await eventually(() =>
+			expect(lines().join('\n')).toContain('Restart the whole cluster? (y/n)'),
+		);
+		await press(stdin, KEY.escape);
+		await eventually(() => expect(lines().join('\n')).not.toContain('Restart the whole cluster?'));
+		await press(stdin, 'R', 'y');
+		expect(client.commands).toEqual([{command: 'restartAll'}]);
+	});
+
+	test('? lists every key and closes with ? or Esc; keys inside do nothing', async () => {
+		const {client, stdin, lines} = renderApp();
+		await press(stdin, '?');
+		await eventually(() => {
+			const frame = lines().join('\n');
+			for (const entry of KEY_HELP) expect(frame).toContain(entry.action);
+		});
+		await press(stdin, 'r');
+		await press(stdin, '?');
+		await eventually(() => expect(lines().join('\n')).not.toContain('Keys (? or Esc closes)'));
+		await press(stdin, '?', KEY.escape);
+		await eventually(() => expect(lines().join('\n')).not.toContain('Keys (? or Esc closes)'));
+		expect(client.commands).toEqual([]);
+	});
+
+	test('/ filters as you type; typed keys are not commands; Enter keeps, Esc clears', async () => {
+		const {client, stdin, lines} = renderApp();
+		await press(stdin, '/', 'w', 'o', 'r', 'k', 'e', 'r', '-', '2');
+		await eventually(() => {
+			expect(rowOf(lines(), 'worker-2')?.startsWith('›')).toBe(true);
+			expect(rowOf(lines(), 'manager')).toBeUndefined();
+			expect(rowOf(lines(), 'worker-1')).toBeUndefined();
+		});
+		await press(stdin, KEY.backspace, KEY.backspace, KEY.enter);
+		await eventually(() => {
+			expect(rowOf(lines(), 'worker-1')).toBeDefined();
+			expect(rowOf(lines(), 'worker-2')).toBeDefined();
+			expect(rowOf(lines(), 'proxy-1')).toBeUndefined();
+			expect(lines().at(-2)).toContain('filter: worker');
+		});
+		// The filter is kept and keys are commands again: x stops the selected match.
+		await press(stdin, 'x');
+		expect(client.commands).toEqual([{command: 'stop', node: 'worker-2'}]);
+		await press(stdin, KEY.escape);
+		await eventually(() => expect(rowOf(lines(), 'manager')).toBeDefined());
+
+		await press(stdin, '/', 'z', 'z', 'z');
+		await eventually(() => expect(lines().join('\n')).toContain('No node matches “zzz”'));
+		await press(stdin, 'x', 'q', KEY.escape);
+		await eventually(() => expect(rowOf(lines(), 'manager')).toBeDefined());
+		expect(client.commands).toEqual([{command: 'stop', node: 'worker-2'}]);
+	});
+});
+
+describe('affinity editor', () => {
+	const pinnedClient = () => {
+		const client = new FakeClusterClient();
+		client.online = [0, 1, 2, 3];
+		client.updateNode('worker-1', {cpus: [1, 2]});
+		return client;
+	};
+
+	test('a opens boxes ticked as the node runs now; Space and Enter pin the ticked CPUs', async () => {
+		const {client, stdin, lines} = renderApp(pinnedClient());
+		await press(stdin, 'j', 'j', 'j', 'a');
+		await eventually(() => {
+			const frame = lines().join('\n');
+			expect(frame).toContain('CPU affinity of worker-1: 1-2');
+			expect(frame).toMatch(/\[ \] 0 +›\[x\] 1 +\[x\] 2 +\[ \] 3/);
+		});
+		// Untick 1, move to 3 and tick it.
+		await press(stdin, KEY.space, KEY.right, 'j', KEY.space, KEY.enter);
+		await eventually(() =>
+			expect(client.commands).toEqual([{command: 'pin', node: 'worker-1', cpus: [2, 3]}]),
+		);
+		await eventually(() => {
+			expect(lines().join('\n')).not.toContain('CPU affinity of');
+			expect(lines().at(-2)).toContain('worker-1 pinned to CPUs 2-3');
+		});
+	});
+
+	test('an empty selection is refused; Esc cancels without pinning', async () => {
+		const {client, stdin, lines} = renderApp(pinnedClient());
+		await press(stdin, 'j', 'j', 'j', 'a', KEY.space, KEY.right, KEY.space, KEY.enter);
+		await eventually(() => expect(lines().join('\n')).toContain('Tick at least one CPU.'));
+		await press(stdin, 'q');
+		await eventually(() => expect(lines().join('\n')).not.toContain('CPU affinity of'));
+		await press(stdin, 'a', KEY.escape);
+		await eventually(() => expect(lines().join('\n')).not.toContain('CPU affinity of'));
+		expect(client.commands).toEqual([]);
+	});
+
+	test('an error from pin is shown in the editor, which stays open', async () => {
+		const client = pinnedClient();
+		client.pinResult = () => Promise.reject(new Error('taskset: failed to set pid 1004'));
+		const {stdin, lines} = renderApp(client);
+		await press(stdin, 'j', 'j', 'j', 'a', KEY.enter);
+		await eventually(() => {
+			const frame = lines().join('\n');
+			expect(frame).toContain('error: taskset: failed to set pid 1004');
+			expect(frame).toContain('CPU affinity of worker-1');
+		});
+	});
+});
+
+describe('log panes', () => {
+	test('Enter opens the selected node log, stderr marked, text cleaned; Enter closes it', async () => {
+		const client = new FakeClusterClient();
+		client.addLog('manager', 'stdout', 'listening on 127.0.0.1:27760');
+		client.addLog('manager', 'stderr', 'warning:\tsomething odd\u001B\u0007');
+		client.addLog('manager', 'stdout', `long ${'x'.repeat(300)} end`);
+		const {stdin, lines, lastFrame} = renderApp(client);
+		await press(stdin, KEY.enter);
+		await eventually(() => {
+			const frame = lines();
+			expect(frame.some((line) => line.includes('manager ─ following'))).toBe(true);
+			expect(frame).toContain('  listening on 127.0.0.1:27760');
+			expect(frame).toContain('! warning:        something odd');
+		});
+		// eslint-disable-next-line no-control-regex -- looking for control characters is the point
+		expect(lastFrame()).not.toMatch(/[\u0000-\u0009\u000B-\u001F]/);
+		expect(Math.max(...lines().map((line) => line.length))).toBeLessThanOrEqual(100);
+		expect(lines().find((line) => line.startsWith('  long'))).toMatch(/…$/);
+		expect(lines()).toHaveLength(29);
+		expect(client.openLogsOf('manager')).toHaveLength(1);
+
+		await press(stdin, 'l');
+		await eventually(() => expect(lines().some((line) => line.includes('manager ─'))).toBe(false));
+		expect(client.openLogsOf('manager')).toHaveLength(0);
+		expect(client.openedLogs[0]!.closed).toBe(true);
+	});
+
+	test('several panes share the space; Tab focuses, PgUp scrolls back and holds, f follows', async () => {
+		const client = new FakeClusterClient();
+		for (let index = 1; index <= 40; index++) client.addLog('worker-1', 'stdout', `line ${index}`);
+		const {stdin, lines} = renderApp(client, {columns: 100, rows: 24});
+		await press(stdin, KEY.enter, 'j', 'j', 'j', KEY.enter);
+		await eventually(() => {
+			expect(lines().some((line) => line.startsWith('─ manager ─'))).toBe(true);
+			expect(lines().some((line) => line.startsWith('─ worker-1 ─'))).toBe(true);
+			expect(lines()).toContain('  line 40');
+		});
+		expect(lines()).toHaveLength(23);
+
+		await press(stdin, KEY.tab, KEY.tab);
+		await eventually(() =>
+			expect(lines().some((line) => line.startsWith('▶ worker-1 ─'))).toBe(true),
+		);
+		await press(stdin, KEY.pageUp);
+		await eventually(() => {
+			expect(lines().some((line) => /worker-1 ─ \d+ lines back, f follows/.test(line))).toBe(true);
+			expect(lines()).not.toContain('  line 40');
+		});
+		// Scrolled back, the pane holds still while new lines arrive (following, it would move).
+		const logLines = () => lines().filter((line) => /^ {2}line \d+$/.test(line));
+		const held = logLines();
+		expect(held.length).toBeGreaterThan(2);
+		client.addLog('worker-1', 'stdout', 'line 41');
+		await delay(600);
+		expect(logLines()).toEqual(held);
+		await press(stdin, 'f');
+		await eventually(() => {
+			expect(lines()).toContain('  line 41');
+			expect(lines().some((line) => line.startsWith('▶ worker-1 ─ following'))).toBe(true);
+		});
+	});
+
+	test('a burst of log lines and snapshots costs a few renders, and the last one lands', async () => {
+		const client = new FakeClusterClient();
+		const {stdin, lines, frames} = renderApp(client);
+		await press(stdin, KEY.enter);
+		await eventually(() =>
+			expect(lines().some((line) => line.includes('manager ─ following'))).toBe(true),
+		);
+		const before = frames.length;
+		for (let index = 1; index <= 500; index++) {
+			client.addLog('manager', 'stdout', `burst ${index}`);
+			client.updateNode('worker-1', {restarts: index});
+		}
+		await eventually(() => {
+			expect(lines()).toContain('  burst 500');
+			expect(rowOf(lines(), 'worker-1')).toMatch(/ 500 /);
+		});
+		expect(frames.length - before).toBeLessThanOrEqual(6);
+	});
+});
+
+describe('terminal size', () => {
+	test('below 80x24 only a message naming the minimum and the current size', () => {
+		for (const size of [
+			{columns: 79, rows: 30},
+			{columns: 100, rows: 23},
+		]) {
+			const {lines} = renderApp(new FakeClusterClient(), size);
+			const text = lines().filter((line) => line !== '');
+			expect(text).toEqual([
+				`Terminal too small: ${size.columns}x${size.rows}. zeek-tui needs at least 80x24.`,
+			]);
+		}
+	});
+
+	test('follows a resize: the root stays one row shorter than the terminal', async () => {
+		const client = new FakeClusterClient();
+		const view = render(<App client={client} columns={100} rows={30} clock={clock} />);
+		expect(frameLines(view.lastFrame())).toHaveLength(29);
+		view.rerender(<App client={client} columns={100} rows={20} clock={clock} />);
+		await eventually(() => expect(view.lastFrame()).toContain('Terminal too small: 100x20'));
+		view.rerender(<App client={client} columns={120} rows={40} clock={clock} />);
+		await eventually(() => expect(frameLines(view.lastFrame())).toHaveLength(39));
+	});
+
+	test('q does nothing while too small; Ctrl-C still stops and quits', async () => {
+		const {client, stdin} = renderApp(new FakeClusterClient(), {columns: 60, rows: 20});
+		await press(stdin, 'q', 'y', 'r');
+		expect(client.commands).toEqual([]);
+		await press(stdin, KEY.ctrlC);
+		expect(client.commands).toEqual([{command: 'stopAll'}]);
+	});
+});
