@@ -1,0 +1,239 @@
+// Scrapes each node's Prometheus metrics port and turns Zeek's packet counters into rates.
+//
+// One loop per node, each a recursive setTimeout around one request, so a node never has two
+// requests in flight and a slow or dead node never delays another.
+import {Agent, get, type ClientRequest} from 'node:http';
+import {performance} from 'node:perf_hooks';
+import type {NodeMetrics} from '../cluster/types.js';
+import {parsePrometheusText, type PrometheusSample} from './prometheus.js';
+
+export type ScrapeTarget = {node: string; host: string; port: number};
+
+export type MetricsScraperOptions = {
+	/** Between the end of one scrape and the start of the next. Default 2000. */
+	intervalMs?: number;
+	/** For the whole request, connect to last byte. Default 1000. */
+	timeoutMs?: number;
+	/** The back-off after failures doubles up to this. Default 30000. */
+	maxBackoffMs?: number;
+	/**
+	 * After each successful scrape; with `undefined` once when a node that answered stops
+	 * answering (or is no longer a target), so the view can hide its packet columns.
+	 */
+	onMetrics: (node: string, metrics: NodeMetrics | undefined) => void;
+	/** Every failed scrape (refused, timed out, bad status), for a log; optional. */
+	onScrapeError?: (node: string, error: Error) => void;
+};
+
+export type MetricsScraper = {
+	/** Starts scraping new targets at once, stops removed ones, restarts moved ones. */
+	setTargets(targets: readonly ScrapeTarget[]): void;
+	stop(): void;
+};
+
+/** What one scrape says about one node. Counters may be missing on nodes that see no packets. */
+export type ZeekReading = {
+	/** Monotonic milliseconds: only differences between readings mean anything. */
+	timeMs: number;
+	received?: number;
+	dropped?: number;
+	link?: number;
+	lagSeconds?: number;
+	activeSessions?: number;
+};
+
+export type PacketRates = Pick<NodeMetrics, 'packetsPerSecond' | 'dropPercent'>;
+
+/** The largest body read from a metrics port; Zeek's own is far smaller. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+const METRIC_NAMES = {
+	received: 'zeek_net_received_packets_total',
+	dropped: 'zeek_net_dropped_packets_total',
+	link: 'zeek_net_link_packets_total',
+	lagSeconds: 'zeek_net_packet_lag_seconds',
+	activeSessions: 'zeek_active_sessions',
+} as const;
+
+/** `http://127.0.0.1:9991/metrics`; an IPv6 address goes in brackets. */
+export function metricsUrl(host: string, port: number): string {
+	const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+	return `http://${bracketed}:${port}/metrics`;
+}
+
+/** Picks Zeek's metrics for `node`: its own series (label `node`) when present, else the first. */
+export function readZeekMetrics(
+	samples: readonly PrometheusSample[],
+	node: string,
+	timeMs: number,
+): ZeekReading {
+	const reading: ZeekReading = {timeMs};
+	for (const [field, name] of Object.entries(METRIC_NAMES) as [
+		keyof typeof METRIC_NAMES,
+		string,
+	][]) {
+		const series = samples.filter((sample) => sample.name === name && !Number.isNaN(sample.value));
+		const chosen = series.find((sample) => sample.labels['node'] === node) ?? series[0];
+		if (chosen) reading[field] = chosen.value;
+	}
+	return reading;
+}
+
+/**
+ * Rates between two successful scrapes of the same node. A counter that went down means the node
+ * restarted: no rate this time (neither negative nor a spike from counting since zero), and the
+ * next scrape has a fresh baseline.
+ */
+export function computeRates(previous: ZeekReading | undefined, next: ZeekReading): PacketRates {
+	if (!previous || previous.received === undefined || next.received === undefined) return {};
+	const seconds = (next.timeMs - previous.timeMs) / 1000;
+	const received = next.received - previous.received;
+	const dropped =
+		previous.dropped === undefined || next.dropped === undefined
+			? undefined
+			: next.dropped - previous.dropped;
+	if (seconds <= 0 || received < 0 || (dropped !== undefined && dropped < 0)) return {};
+	const rates: PacketRates = {packetsPerSecond: received / seconds};
+	if (dropped !== undefined) {
+		rates.dropPercent = received + dropped === 0 ? 0 : (dropped / (received + dropped)) * 100;
+	}
+	return rates;
+}
+
+export function toNodeMetrics(
+	previous: ZeekReading | undefined,
+	next: ZeekReading,
+	at: number,
+): NodeMetrics {
+	const metrics: NodeMetrics = {at, ...computeRates(previous, next)};
+	if (next.lagSeconds !== undefined) metrics.lagSeconds = next.lagSeconds;
+	if (next.activeSessions !== undefined) metrics.activeSessions = next.activeSessions;
+	return metrics;
+}
+
+type Loop = {
+	target: ScrapeTarget;
+	timer?: NodeJS.Timeout;
+	request?: ClientRequest;
+	previous?: ZeekReading;
+	delayMs: number;
+	answered: boolean;
+	stopped: boolean;
+};
+
+function sameTarget(a: ScrapeTarget, b: ScrapeTarget): boolean {
+	return a.host === b.host && a.port === b.port;
+}
+
+export function createMetricsScraper(options: MetricsScraperOptions): MetricsScraper {
+	const intervalMs = options.intervalMs ?? 2000;
+	const timeoutMs = options.timeoutMs ?? 1000;
+	const maxBackoffMs = Math.max(intervalMs, options.maxBackoffMs ?? 30_000);
+	// A fresh connection per scrape: a loopback handshake every few seconds costs nothing, and a
+	// kept-alive socket that the server closed between scrapes would fail the next one.
+	const agent = new Agent({keepAlive: false, maxSockets: 1});
+	const loops = new Map<string, Loop>();
+	let stopped = false;
+
+	const schedule = (loop: Loop, delayMs: number) => {
+		loop.timer = setTimeout(() => scrape(loop), delayMs);
+		loop.timer.unref();
+	};
+
+	const scrape = (loop: Loop) => {
+		const {node, host, port} = loop.target;
+		let settled = false;
+		const finish = (error: Error | undefined, body?: string) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(deadline);
+			loop.request = undefined;
+			if (loop.stopped) return;
+			if (error) {
+				loop.previous = undefined;
+				schedule(loop, loop.delayMs);
+				loop.delayMs = Math.min(loop.delayMs * 2, maxBackoffMs);
+				options.onScrapeError?.(node, error);
+				if (loop.answered) {
+					loop.answered = false;
+					options.onMetrics(node, undefined);
+				}
+				return;
+			}
+			const reading = readZeekMetrics(parsePrometheusText(body!).samples, node, performance.now());
+			const metrics = toNodeMetrics(loop.previous, reading, Date.now());
+			loop.previous = reading;
+			loop.delayMs = intervalMs;
+			loop.answered = true;
+			schedule(loop, intervalMs);
+			options.onMetrics(node, metrics);
+		};
+		// Covers the whole exchange: a socket timeout alone would let a trickling server hold on.
+		const deadline = setTimeout(() => {
+			request.destroy(new Error(`no answer from ${metricsUrl(host, port)} in ${timeoutMs} ms`));
+		}, timeoutMs);
+		const request = get(
+			metricsUrl(host, port),
+			{agent, headers: {accept: 'text/plain;version=0.0.4'}},
+			(response) => {
+				if (response.statusCode !== 200) {
+					response.resume();
+					finish(new Error(`${metricsUrl(host, port)} answered ${response.statusCode}`));
+					return;
+				}
+				const chunks: Buffer[] = [];
+				let size = 0;
+				response.on('data', (chunk: Buffer) => {
+					size += chunk.length;
+					if (size > MAX_BODY_BYTES) {
+						request.destroy(new Error(`${metricsUrl(host, port)} sent more than 8 MiB`));
+						return;
+					}
+					chunks.push(chunk);
+				});
+				response.on('end', () => finish(undefined, Buffer.concat(chunks).toString('utf8')));
+				response.on('error', (error) => finish(error));
+				response.on('close', () => {
+					if (!response.complete) finish(new Error(`${metricsUrl(host, port)} hung up mid-answer`));
+				});
+			},
+		);
+		request.on('error', (error) => finish(error));
+		loop.request = request;
+	};
+
+	const startLoop = (target: ScrapeTarget) => {
+		const loop: Loop = {target, delayMs: intervalMs, answered: false, stopped: false};
+		loops.set(target.node, loop);
+		schedule(loop, 0);
+	};
+
+	const stopLoop = (loop: Loop) => {
+		loop.stopped = true;
+		clearTimeout(loop.timer);
+		loop.request?.destroy();
+		loops.delete(loop.target.node);
+	};
+
+	return {
+		setTargets(targets) {
+			if (stopped) return;
+			const wanted = new Map(targets.map((target) => [target.node, target]));
+			for (const loop of [...loops.values()]) {
+				const target = wanted.get(loop.target.node);
+				if (target && sameTarget(target, loop.target)) continue;
+				// Removed, or moved to another port: what it said no longer holds.
+				stopLoop(loop);
+				if (loop.answered) options.onMetrics(loop.target.node, undefined);
+			}
+			for (const target of wanted.values()) {
+				if (!loops.has(target.node)) startLoop({...target});
+			}
+		},
+		stop() {
+			stopped = true;
+			for (const loop of [...loops.values()]) stopLoop(loop);
+			agent.destroy();
+		},
+	};
+}

@@ -1,0 +1,383 @@
+// The pure rate logic alone, then the scraper against real HTTP servers started here (and the
+// simulated zeek, dist/demo/zeek-sim.js, built by `npm run build`).
+import {spawn, type ChildProcess} from 'node:child_process';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import {type AddressInfo} from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import type {NodeMetrics} from '../source/cluster/types.js';
+import {parsePrometheusText} from '../source/metrics/prometheus.js';
+import {
+	computeRates,
+	createMetricsScraper,
+	metricsUrl,
+	readZeekMetrics,
+	toNodeMetrics,
+	type MetricsScraper,
+	type MetricsScraperOptions,
+} from '../source/metrics/scraper.js';
+import {cleanEnv, simulatorPath} from './helpers/cli.js';
+
+describe('computeRates', () => {
+	it('divides the counter deltas by the time between the two scrapes', () => {
+		const rates = computeRates(
+			{timeMs: 10_000, received: 1000, dropped: 10},
+			{timeMs: 12_000, received: 3000, dropped: 30},
+		);
+		expect(rates.packetsPerSecond).toBeCloseTo(1000);
+		// 20 dropped of 2020 offered.
+		expect(rates.dropPercent).toBeCloseTo((20 / 2020) * 100);
+	});
+
+	it('gives no rate after a counter went down (the node restarted): no negative, no spike', () => {
+		expect(
+			computeRates(
+				{timeMs: 0, received: 50_000, dropped: 5},
+				{timeMs: 2000, received: 800, dropped: 0},
+			),
+		).toEqual({});
+		// Only the drop counter went back: still a restart.
+		expect(
+			computeRates(
+				{timeMs: 0, received: 100, dropped: 5},
+				{timeMs: 2000, received: 900, dropped: 1},
+			),
+		).toEqual({});
+	});
+
+	it('reports 0 % drops when no packets came at all', () => {
+		expect(
+			computeRates({timeMs: 0, received: 7, dropped: 3}, {timeMs: 2000, received: 7, dropped: 3}),
+		).toEqual({packetsPerSecond: 0, dropPercent: 0});
+	});
+
+	it('gives nothing without a previous scrape, a counter or elapsed time', () => {
+		expect(computeRates(undefined, {timeMs: 1, received: 5, dropped: 0})).toEqual({});
+		expect(computeRates({timeMs: 0}, {timeMs: 1000, received: 5})).toEqual({});
+		expect(computeRates({timeMs: 1000, received: 1}, {timeMs: 1000, received: 5})).toEqual({});
+	});
+
+	it('gives packets per second but no drop share when the drop counter is missing', () => {
+		expect(computeRates({timeMs: 0, received: 0}, {timeMs: 1000, received: 10})).toEqual({
+			packetsPerSecond: 10,
+		});
+	});
+});
+
+describe('readZeekMetrics and toNodeMetrics', () => {
+	const text = [
+		'zeek_net_received_packets_total{node="worker-2"} 999',
+		'zeek_net_received_packets_total{node="worker-1"} 100',
+		'zeek_net_dropped_packets_total{node="other"} 4',
+		'zeek_net_link_packets_total 120',
+		'zeek_net_packet_lag_seconds{node="worker-1"} 0.25',
+		'zeek_active_sessions{node="worker-1",protocol="tcp"} 42',
+		'zeek_net_packet_lag_seconds{node="worker-1"} NaN',
+	].join('\n');
+	const samples = parsePrometheusText(text).samples;
+
+	it("prefers the node's own series and falls back to the first", () => {
+		expect(readZeekMetrics(samples, 'worker-1', 5)).toEqual({
+			timeMs: 5,
+			received: 100,
+			dropped: 4,
+			link: 120,
+			lagSeconds: 0.25,
+			activeSessions: 42,
+		});
+		expect(readZeekMetrics(samples, 'worker-3', 5).received).toBe(999);
+	});
+
+	it('builds NodeMetrics with the gauges and, from the second reading on, the rates', () => {
+		const first = readZeekMetrics(samples, 'worker-1', 0);
+		expect(toNodeMetrics(undefined, first, 123)).toEqual({
+			at: 123,
+			lagSeconds: 0.25,
+			activeSessions: 42,
+		});
+		const second = {...first, timeMs: 2000, received: 300, dropped: 4};
+		expect(toNodeMetrics(first, second, 456)).toEqual({
+			at: 456,
+			packetsPerSecond: 100,
+			dropPercent: 0,
+			lagSeconds: 0.25,
+			activeSessions: 42,
+		});
+	});
+});
+
+describe('metricsUrl', () => {
+	it('puts IPv6 addresses in brackets', () => {
+		expect(metricsUrl('127.0.0.1', 9991)).toBe('http://127.0.0.1:9991/metrics');
+		expect(metricsUrl('::1', 9991)).toBe('http://[::1]:9991/metrics');
+		expect(metricsUrl('[fe80::1]', 80)).toBe('http://[fe80::1]:80/metrics');
+		expect(metricsUrl('localhost', 80)).toBe('http://localhost:80/metrics');
+	});
+});
+
+// ---- against real servers ----
+
+const servers: Server[] = [];
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+let scraper: MetricsScraper | undefined;
+
+afterEach(async () => {
+	scraper?.stop();
+	scraper = undefined;
+	for (const child of children.splice(0)) {
+		if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+	}
+	await Promise.all(
+		servers.splice(0).map(
+			(server) =>
+				new Promise((resolve) => {
+					server.closeAllConnections();
+					server.close(resolve);
+				}),
+		),
+	);
+	for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
+});
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+async function serve(handler: Handler, host = '127.0.0.1', port = 0): Promise<number> {
+	const server = createServer(handler);
+	servers.push(server);
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, resolve);
+	});
+	return (server.address() as AddressInfo).port;
+}
+
+/** A port nothing listens on: bound, then released. */
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const {port} = server.address() as AddressInfo;
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+/** Zeek-like counters that advance with the clock: `pps` received, `dropShare` of all dropped. */
+function countersServer(node: string, pps: number, dropShare: number) {
+	let zeroAt = Date.now();
+	const state = {requests: 0};
+	const handler: Handler = (_request, response) => {
+		state.requests++;
+		const received = Math.floor(((Date.now() - zeroAt) / 1000) * pps);
+		const dropped = Math.floor((received * dropShare) / (1 - dropShare));
+		response.writeHead(200, {'content-type': 'text/plain; version=0.0.4'});
+		response.end(
+			[
+				'# TYPE zeek_net_received_packets_total counter',
+				`zeek_net_received_packets_total{node="other"} 5`,
+				`zeek_net_received_packets_total{node="${node}"} ${received}`,
+				`zeek_net_dropped_packets_total{node="${node}"} ${dropped}`,
+				`zeek_net_packet_lag_seconds{node="${node}"} 0.004`,
+				`zeek_active_sessions{node="${node}"} 17`,
+				'',
+			].join('\n'),
+		);
+	};
+	return {handler, state, restart: () => (zeroAt = Date.now())};
+}
+
+type Event = {node: string; metrics: NodeMetrics | undefined; atMs: number};
+
+function record(options: Partial<MetricsScraperOptions> = {}) {
+	const events: Event[] = [];
+	const errors: {node: string; error: Error; atMs: number}[] = [];
+	scraper = createMetricsScraper({
+		intervalMs: 200,
+		timeoutMs: 1000,
+		...options,
+		onMetrics: (node, metrics) => events.push({node, metrics, atMs: Date.now()}),
+		onScrapeError: (node, error) => errors.push({node, error, atMs: Date.now()}),
+	});
+	return {events, errors, scraper};
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await sleep(20);
+	}
+}
+
+const median = (values: number[]) =>
+	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+describe('createMetricsScraper', () => {
+	it("reads the node's counters and sees about the rate they advance at", async () => {
+		const counters = countersServer('worker-1', 5000, 0.1);
+		const port = await serve(counters.handler);
+		const {events} = record({intervalMs: 300});
+		scraper!.setTargets([{node: 'worker-1', host: '127.0.0.1', port}]);
+		await until(() => events.length >= 6, 'six scrapes');
+		const [first, ...rest] = events;
+		// The first scrape has no previous one: gauges only.
+		expect(first!.metrics).toMatchObject({lagSeconds: 0.004, activeSessions: 17});
+		expect(first!.metrics?.packetsPerSecond).toBeUndefined();
+		for (const event of rest) expect(event.node).toBe('worker-1');
+		const rates = rest.map((event) => event.metrics!.packetsPerSecond!);
+		expect(median(rates)).toBeGreaterThan(5000 * 0.8);
+		expect(median(rates)).toBeLessThan(5000 * 1.2);
+		expect(median(rest.map((event) => event.metrics!.dropPercent!))).toBeCloseTo(10, 0);
+		expect(Math.abs(rest.at(-1)!.metrics!.at - Date.now())).toBeLessThan(5000);
+	});
+
+	it('after the counters restart from zero, skips one rate and then resumes, never negative', async () => {
+		const counters = countersServer('worker-1', 2000, 0);
+		const port = await serve(counters.handler);
+		const {events} = record();
+		scraper!.setTargets([{node: 'worker-1', host: '127.0.0.1', port}]);
+		await until(() => events.length >= 3, 'three scrapes');
+		await sleep(1000);
+		const beforeRestart = events.length;
+		counters.restart();
+		await until(() => events.length >= beforeRestart + 4, 'four scrapes after the restart');
+		const after = events.slice(beforeRestart).map((event) => event.metrics!.packetsPerSecond);
+		// A scrape answered just before restart() may still land after it.
+		const skipped = after.indexOf(undefined);
+		expect([0, 1]).toContain(skipped);
+		expect(after.filter((rate) => rate === undefined)).toHaveLength(1);
+		expect(after[skipped + 1]).toBeGreaterThan(2000 * 0.5);
+		expect(after[skipped + 1]).toBeLessThan(2000 * 1.5);
+		for (const event of events)
+			expect(event.metrics!.packetsPerSecond ?? 0).toBeGreaterThanOrEqual(0);
+	});
+
+	it('backs off while the port refuses, without throwing, and returns to the interval on success', async () => {
+		const port = await freePort();
+		const {events, errors} = record({intervalMs: 50, maxBackoffMs: 800});
+		scraper!.setTargets([{node: 'worker-1', host: '127.0.0.1', port}]);
+		await sleep(2500);
+		// Without back-off that would be ~50 attempts; with it: 0, 50, 150, 350, 750, 1550, 2350.
+		expect(errors.length).toBeGreaterThanOrEqual(4);
+		expect(errors.length).toBeLessThanOrEqual(9);
+		expect((errors[0]!.error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+		const gaps = errors.slice(1).map((error, index) => error.atMs - errors[index]!.atMs);
+		expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]! * 4);
+		// The cap holds: no gap far beyond maxBackoffMs.
+		expect(Math.max(...gaps)).toBeLessThan(800 + 400);
+		expect(events).toEqual([]);
+
+		const counters = countersServer('worker-1', 1000, 0);
+		await serve(counters.handler, '127.0.0.1', port);
+		await until(() => events.length >= 1, 'the first answer', 5000);
+		const requestsAtFirstAnswer = counters.state.requests;
+		await sleep(600);
+		// Back at the 50 ms interval, not at the backed-off one.
+		expect(counters.state.requests - requestsAtFirstAnswer).toBeGreaterThanOrEqual(4);
+	});
+
+	it('gives up on a slow server at the timeout, never has two requests open, and says the node went quiet', async () => {
+		let open = 0;
+		let mostOpen = 0;
+		let hang = false;
+		const counters = countersServer('worker-1', 1000, 0);
+		const port = await serve((request, response) => {
+			open++;
+			mostOpen = Math.max(mostOpen, open);
+			request.socket.once('close', () => open--);
+			if (!hang) counters.handler(request, response);
+			// else: never answers.
+		});
+		const {events, errors} = record({intervalMs: 50, timeoutMs: 300});
+		scraper!.setTargets([{node: 'worker-1', host: '127.0.0.1', port}]);
+		await until(() => events.length >= 2, 'two answers');
+		hang = true;
+		const hungAt = Date.now();
+		await until(() => errors.length >= 1, 'a timeout', 5000);
+		expect(errors[0]!.error.message).toMatch(
+			/no answer from http:\/\/127\.0\.0\.1:\d+\/metrics in 300 ms/,
+		);
+		expect(errors[0]!.atMs - hungAt).toBeGreaterThanOrEqual(250);
+		await until(() => events.at(-1)!.metrics === undefined, 'the node reported quiet', 5000);
+		await until(() => errors.length >= 3, 'more timeouts', 10_000);
+		expect(events.filter((event) => event.metrics === undefined)).toHaveLength(1);
+		expect(mostOpen).toBe(1);
+	});
+
+	it('stops scraping removed targets and says so, and stops everything on stop()', async () => {
+		const one = countersServer('worker-1', 100, 0);
+		const two = countersServer('worker-2', 100, 0);
+		const portOne = await serve(one.handler);
+		const portTwo = await serve(two.handler);
+		const {events} = record({intervalMs: 50});
+		scraper!.setTargets([
+			{node: 'worker-1', host: '127.0.0.1', port: portOne},
+			{node: 'worker-2', host: '127.0.0.1', port: portTwo},
+		]);
+		await until(() => one.state.requests >= 2 && two.state.requests >= 2, 'both scraped');
+		scraper!.setTargets([{node: 'worker-2', host: '127.0.0.1', port: portTwo}]);
+		expect(events.at(-1)).toMatchObject({node: 'worker-1', metrics: undefined});
+		const oneRequests = one.state.requests;
+		await sleep(300);
+		expect(one.state.requests).toBe(oneRequests);
+		expect(two.state.requests).toBeGreaterThan(2);
+		scraper!.stop();
+		const twoRequests = two.state.requests;
+		const eventCount = events.length;
+		await sleep(300);
+		expect(two.state.requests).toBe(twoRequests);
+		expect(events).toHaveLength(eventCount);
+	});
+
+	it('scrapes over IPv6', async () => {
+		const counters = countersServer('worker-1', 100, 0);
+		const port = await serve(counters.handler, '::1');
+		const {events} = record({intervalMs: 50});
+		scraper!.setTargets([{node: 'worker-1', host: '::1', port}]);
+		await until(() => events.length >= 2, 'two answers over ::1');
+		expect(events[1]!.metrics?.packetsPerSecond).toBeGreaterThan(0);
+	});
+
+	it('reads the simulated zeek (dist/demo/zeek-sim.js) at the rate it was told', async () => {
+		const port = await freePort();
+		const dir = mkdtempSync(join(tmpdir(), 'zeek-tui-scraper-sim-'));
+		dirs.push(dir);
+		writeFileSync(
+			join(dir, 'cluster-layout.zeek'),
+			`redef Cluster::nodes += {
+    ["manager"] = [$node_type=Cluster::MANAGER, $ip=127.0.0.1, $p=27760/tcp],
+    ["worker-1"] = [$node_type=Cluster::WORKER, $ip=127.0.0.1, $manager="manager", $metrics_port=${port}/tcp],
+};
+`,
+		);
+		const child = spawn(process.execPath, [simulatorPath, '-C', '-i', 'lo', 'local'], {
+			cwd: dir,
+			env: cleanEnv({
+				CLUSTER_NODE: 'worker-1',
+				ZEEK_SIM_PPS: '3000',
+				ZEEK_SIM_DROP: '0.05',
+				ZEEK_SIM_INIT_MS: '0',
+				ZEEK_SIM_LINES_PER_SEC: '0',
+			}),
+			stdio: 'ignore',
+		});
+		children.push(child);
+		const {events} = record({intervalMs: 500});
+		scraper!.setTargets([{node: 'worker-1', host: '127.0.0.1', port}]);
+		await until(
+			() => events.filter((event) => event.metrics?.packetsPerSecond !== undefined).length >= 4,
+			'four rates from the simulator',
+		);
+		const rated = events.filter((event) => event.metrics?.packetsPerSecond !== undefined);
+		// Skip the first rate: capture may have started between the two scrapes.
+		const rates = rated.slice(1).map((event) => event.metrics!);
+		expect(median(rates.map((metrics) => metrics.packetsPerSecond!))).toBeGreaterThan(3000 * 0.7);
+		expect(median(rates.map((metrics) => metrics.packetsPerSecond!))).toBeLessThan(3000 * 1.3);
+		expect(median(rates.map((metrics) => metrics.dropPercent!))).toBeGreaterThan(2);
+		expect(median(rates.map((metrics) => metrics.dropPercent!))).toBeLessThan(8);
+		expect(rates.at(-1)!.activeSessions).toBeGreaterThan(0);
+	});
+});
