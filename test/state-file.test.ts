@@ -1,0 +1,131 @@
+// The state file on disk: format, atomic write, mode, what the controller records, and the two
+// refusals (a corrupt file, a spool another zeek-tui supervises).
+import {existsSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {execa} from 'execa';
+import {afterEach, describe, expect, it} from 'vitest';
+import {SpoolBusyError, createController} from '../source/cluster/controller.js';
+import {readStartTime} from '../source/cluster/process.js';
+import {
+	StateFileError,
+	readStateFile,
+	stateFilePath,
+	writeStateFile,
+	type StateFile,
+} from '../source/cluster/state-file.js';
+import {processesIn} from './helpers/processes.js';
+import {FAST, SMALL_CLUSTER, Sandbox, fakeSpec, settled} from './fixtures/cluster.js';
+
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
+
+const mode = (file: string) => statSync(file).mode & 0o777;
+
+describe('state file format', () => {
+	it('round-trips, is mode 0600 in a 0700 directory, and leaves no temp file', () => {
+		const spool = sandbox.spool();
+		const state: StateFile = {
+			version: 1,
+			supervisor: {pid: 10, startTime: 20},
+			nodes: {manager: {pid: 11, startTime: 21}, 'worker-1': {pin: [0, 1]}},
+		};
+		expect(readStateFile(spool)).toBeUndefined();
+		writeStateFile(spool, state);
+		writeStateFile(spool, state);
+		expect(readStateFile(spool)).toEqual(state);
+		expect(mode(stateFilePath(spool))).toBe(0o600);
+		expect(mode(path.dirname(stateFilePath(spool)))).toBe(0o700);
+		expect(readdirSync(path.dirname(stateFilePath(spool)))).toEqual(['state.json']);
+	});
+
+	it.each([
+		['not JSON', '{"version": 1, "supervisor":'],
+		['another version', '{"version": 2, "supervisor": {"pid": 1, "startTime": 1}, "nodes": {}}'],
+		['no supervisor', '{"version": 1, "nodes": {}}'],
+		[
+			'a pid without start time',
+			'{"version": 1, "supervisor": {"pid": 1, "startTime": 1}, "nodes": {"manager": {"pid": 5}}}',
+		],
+		['a negative pid', '{"version": 1, "supervisor": {"pid": -1, "startTime": 1}, "nodes": {}}'],
+	])('a corrupt file (%s) is a StateFileError that says what to do', (_what, text) => {
+		const spool = sandbox.spool();
+		mkdirSync(path.join(spool, '.zeek-tui'));
+		writeFileSync(stateFilePath(spool), text);
+		expect(() => readStateFile(spool)).toThrow(StateFileError);
+		expect(() => readStateFile(spool)).toThrow(/is corrupt .*remove .*state\.json/);
+	});
+});
+
+describe('what the controller records', () => {
+	it('its own pid and start time, and every node pid + start time + pin, kept current', async () => {
+		const spool = sandbox.spool();
+		const spec = fakeSpec(spool, [{name: 'manager'}, {name: 'worker-1', cpus: [1]}]);
+		const controller = sandbox.track(createController(spec, FAST));
+		await controller.start();
+		await settled(controller, spool);
+		const expectRecorded = () => {
+			const state = readStateFile(spool)!;
+			expect(state.supervisor).toEqual({pid: process.pid, startTime: readStartTime(process.pid)});
+			for (const node of controller.snapshot().nodes) {
+				expect(state.nodes[node.name]).toEqual({
+					pid: node.pid,
+					startTime: readStartTime(node.pid!),
+					...(node.pin ? {pin: node.pin} : {}),
+				});
+			}
+		};
+		expectRecorded();
+		expect(readStateFile(spool)!.nodes['worker-1']!.pin).toEqual([1]);
+		expect(mode(stateFilePath(spool))).toBe(0o600);
+
+		const before = controller.snapshot().nodes[0]!.pid;
+		controller.restartNode('manager');
+		await settled(controller, spool);
+		expect(controller.snapshot().nodes[0]!.pid).not.toBe(before);
+		expectRecorded();
+	});
+});
+
+describe('refusing to start', () => {
+	it('on a corrupt state file: a clear error, and nothing started', async () => {
+		const spool = sandbox.spool();
+		mkdirSync(path.join(spool, '.zeek-tui'));
+		writeFileSync(stateFilePath(spool), 'garbage');
+		const controller = sandbox.track(createController(fakeSpec(spool, SMALL_CLUSTER), FAST));
+		await expect(controller.start()).rejects.toThrow(StateFileError);
+		expect(existsSync(path.join(spool, 'manager'))).toBe(false);
+		expect(processesIn(spool)).toEqual([]);
+	});
+
+	it('while another live zeek-tui supervises the spool; a dead one (or a reused pid) is no obstacle', async () => {
+		const spool = sandbox.spool();
+		// Stands in for the other zeek-tui: any live process with its recorded start time.
+		const other = execa('sleep', ['30'], {
+			stdin: 'ignore',
+			stdout: 'ignore',
+			stderr: 'ignore',
+			reject: false,
+		});
+		sandbox.trackPid(other.pid);
+		const identity = {pid: other.pid!, startTime: readStartTime(other.pid!)!};
+		writeStateFile(spool, {version: 1, supervisor: identity, nodes: {}});
+
+		const refused = sandbox.track(createController(fakeSpec(spool, SMALL_CLUSTER), FAST));
+		await expect(refused.start()).rejects.toThrow(SpoolBusyError);
+		await expect(refused.start()).rejects.toThrow(
+			`another zeek-tui (pid ${other.pid}) supervises ${spool}`,
+		);
+		expect(processesIn(spool)).toEqual([]);
+
+		// Same pid, other start time: the pid was reused, the old zeek-tui is gone.
+		writeStateFile(spool, {
+			version: 1,
+			supervisor: {...identity, startTime: identity.startTime + 1},
+			nodes: {},
+		});
+		const accepted = sandbox.track(createController(fakeSpec(spool, [{name: 'manager'}]), FAST));
+		await accepted.start();
+		await settled(accepted, spool);
+		expect(readStateFile(spool)!.supervisor.pid).toBe(process.pid);
+	});
+});
