@@ -199,7 +199,7 @@ async function main(argv: string[]): Promise<number> {
 		printPlan(spec, {json, out: process.stdout});
 		return 0;
 	}
-	return runCluster(spec, {headless, json, demo});
+	return runCluster(spec, {headless, json});
 }
 
 try {

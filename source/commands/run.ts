@@ -1,7 +1,28 @@
-// Placeholder replaced once the controller lands.
+// Starting the cluster: --headless prints events; otherwise the TUI over an in-process client.
+// Heavy modules (Ink, React) load only here, so validation and --dry-run stay quick.
 import type {ClusterSpec} from '../cluster/types.js';
 
-export async function runCluster(_spec: ClusterSpec, _options: {headless: boolean; json: boolean; demo: boolean}): Promise<number> {
-	process.stderr.write('zeek-tui: starting the cluster is not wired yet\n');
-	return 1;
+export async function runCluster(spec: ClusterSpec, options: {headless: boolean; json: boolean}): Promise<number> {
+	if (options.headless) {
+		const {runHeadless} = await import('../headless.js');
+		return runHeadless(spec, {json: options.json, out: process.stdout});
+	}
+
+	const [{createController}, {createLocalClient}, {installExitHandlers}, {runTui, restoreTerminal}] = await Promise.all([
+		import('../cluster/controller.js'),
+		import('../cluster/local-client.js'),
+		import('../cluster/exit-handlers.js'),
+		import('../ui/run-tui.js'),
+	]);
+	const controller = createController(spec);
+	// Signals and uncaught errors stop the cluster in order; the terminal comes back first.
+	installExitHandlers(controller, {beforeExit: restoreTerminal});
+	await controller.start();
+	const client = createLocalClient(controller, spec);
+	try {
+		await runTui(client);
+	} finally {
+		client.close();
+	}
+	return 0;
 }
