@@ -1,0 +1,99 @@
+// The whole program in a real terminal (tmux) on the simulator, driven by keys like an operator.
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {cliPath, cleanEnv} from './helpers/cli.js';
+import {isAlive, killProcessesIn, processesIn, waitFor} from './helpers/processes.js';
+import {openTerminal, type Terminal} from './helpers/tmux.js';
+
+type State = {nodes: Record<string, {pid?: number}>};
+
+let work: string;
+let spool: string;
+let terminal: Terminal | undefined;
+
+beforeEach(() => {
+	work = mkdtempSync(path.join(os.tmpdir(), 'zeek-tui-e2e-'));
+	spool = path.join(work, 'spool');
+});
+
+afterEach(() => {
+	terminal?.close();
+	terminal = undefined;
+	killProcessesIn(spool);
+	rmSync(work, {recursive: true, force: true});
+});
+
+function nodePids(): Record<string, number | undefined> {
+	const state = JSON.parse(readFileSync(path.join(spool, '.zeek-tui/state.json'), 'utf8')) as State;
+	return Object.fromEntries(Object.entries(state.nodes).map(([name, entry]) => [name, entry.pid]));
+}
+
+function rowOf(screen: string, node: string): string | undefined {
+	return screen.split('\n').find(line => new RegExp(`^[› ] ${node} `).test(line));
+}
+
+const NODES = ['manager', 'logger-1', 'proxy-1', 'worker-1', 'worker-2'];
+
+describe('the TUI in a real terminal', () => {
+	it('runs the cluster, answers the keys of the contract, and stops everything on q y', async () => {
+		terminal = openTerminal(
+			['node', cliPath, '--demo', '--spool-dir', spool, '-P', '1', '-W', '2', '--stop-timeout', '5'],
+			{columns: 160, rows: 48, cwd: work, env: cleanEnv({TERM: 'xterm-256color'})},
+		);
+
+		// All nodes reach running, in layout order, the first row selected.
+		const screen = await waitFor(
+			() => {
+				const current = terminal!.screen();
+				return NODES.every(node => /\brunning\b/.test(rowOf(current, node) ?? '')) ? current : undefined;
+			},
+			{timeoutMs: 30_000, what: 'every node running'},
+		);
+		expect(screen).toContain('NODE');
+		expect(rowOf(screen, 'manager')).toMatch(/^›/);
+		const before = nodePids();
+		for (const node of NODES) expect(isAlive(before[node]!)).toBe(true);
+
+		// j three times selects worker-1; r gives it a new pid, the others keep theirs.
+		terminal.press('j', 'j', 'j');
+		await waitFor(() => rowOf(terminal!.screen(), 'worker-1')?.startsWith('›'), {what: 'worker-1 selected'});
+		terminal.press('r');
+		const after = await waitFor(
+			() => {
+				const pids = nodePids();
+				return pids['worker-1'] && pids['worker-1'] !== before['worker-1'] ? pids : undefined;
+			},
+			{timeoutMs: 20_000, what: 'worker-1 restarted'},
+		);
+		for (const node of NODES.filter(name => name !== 'worker-1')) expect(after[node]).toBe(before[node]);
+		await waitFor(() => /\brunning\b/.test(rowOf(terminal!.screen(), 'worker-1') ?? ''), {what: 'worker-1 running again'});
+
+		// Enter opens worker-1's log pane with its latest lines (ANSI stripped).
+		terminal.press('Enter');
+		const lastLine = await waitFor(() => {
+			const lines = readFileSync(path.join(spool, 'worker-1/stdout.log'), 'utf8').trimEnd().split('\n');
+			return lines.length > 2 ? lines.at(-1) : undefined;
+		});
+		await terminal.waitForText(/─ worker-1 ─/, 5000);
+		const stripped = lastLine!.replace(/\u001B\[[0-9;]*m/g, '').slice(0, 40);
+		await terminal.waitForText(stripped, 10_000);
+		expect(terminal.screen()).not.toContain('\u001B[');
+
+		// A resize to 80x24 keeps the table.
+		terminal.resize(80, 24);
+		await waitFor(() => {
+			const small = terminal!.screen();
+			return small.trimEnd().split('\n').length <= 24 && rowOf(small, 'manager') && rowOf(small, 'worker-2') ? small : undefined;
+		}, {what: 'the table at 80x24'});
+
+		// q asks, y stops every node and exits; nothing is left.
+		terminal.press('q');
+		await terminal.waitForText('Stop the cluster and quit? (y/n)');
+		terminal.press('y');
+		await waitFor(() => !terminal!.alive(), {timeoutMs: 30_000, what: 'zeek-tui to exit'});
+		await waitFor(() => processesIn(spool).length === 0, {timeoutMs: 10_000, what: 'no node left'});
+		for (const node of NODES) expect(isAlive(after[node]!)).toBe(false);
+	}, 120_000);
+});
