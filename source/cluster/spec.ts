@@ -4,7 +4,9 @@ import {accessSync, constants, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {generateLayout, parseLayout, renderLayout, LayoutParseError} from './layout.js';
 import {CpuListError, cpuForWorker, parseCpuList, readOnlineCpus, formatCpuList} from './affinity.js';
-import type {ClusterSpec, Layout, NodePlan} from './types.js';
+import type {ClusterSpec, Layout, NodePlan, NodeType} from './types.js';
+
+const LAYOUT_ORDER: readonly NodeType[] = ['manager', 'logger', 'proxy', 'worker'];
 
 /** Bad input: the CLI prints the message on one line and exits 2. */
 export class InputError extends Error {}
@@ -44,6 +46,7 @@ function describe(option: GivenOption): string {
 		: `${option.from}="${option.value}"`;
 }
 
+/** At most 10000 of each, so every generated port stays below 65536. */
 function parseCount(option: GivenOption): number {
 	if (!/^\d+$/.test(option.value.trim()) || Number(option.value) > 10_000) {
 		throw new InputError(`${describe(option)}: expected a whole number from 0 to 10000`);
@@ -204,12 +207,6 @@ export function buildClusterSpec(
 	if (options.layout) {
 		({layout, text: layoutText} = readLayout(options.layout, context.cwd));
 	} else {
-		const nodeCount = 1 + counts.loggers + counts.proxies + counts.workers;
-		if (GENERATED_LAYOUT.metricsPort + nodeCount - 1 > 65_535) {
-			throw new InputError(
-				`${nodeCount} nodes do not fit the metrics ports from ${GENERATED_LAYOUT.metricsPort} to 65535; use fewer nodes or --layout`,
-			);
-		}
 		layout = generateLayout({...counts, ...GENERATED_LAYOUT});
 		layoutText = renderLayout(layout);
 	}
@@ -219,7 +216,10 @@ export function buildClusterSpec(
 	const backendArgs = splitArguments(options.backendArgs.value);
 	const workerPrefix = [...splitArguments(options.workerArgs.value), '-i', iface];
 	let workerIndex = 0;
-	const nodes: NodePlan[] = layout.nodes.map(node => {
+	// Rows and plans in layout order (manager, loggers, proxies, workers) whatever order a
+	// hand-written file lists them in; the file's order is kept within a type.
+	const ordered = LAYOUT_ORDER.flatMap(type => layout.nodes.filter(node => node.type === type));
+	const nodes: NodePlan[] = ordered.map(node => {
 		const isWorker = node.type === 'worker';
 		const cpus = isWorker && pinCpus ? [cpuForWorker(pinCpus, workerIndex)] : undefined;
 		if (isWorker) workerIndex++;
