@@ -112,7 +112,10 @@ export function App({client, columns, rows, noColor, clock = Date.now}: AppProps
 						<AffinityEditor
 							dialog={dialog}
 							width={size.columns}
-							height={layout.bodyHeight - layout.tableHeight}
+							height={Math.min(
+								affinityEditorHeight(dialog, size.columns),
+								layout.bodyHeight - layout.tableHeight,
+							)}
 						/>
 					)}
 					{state.panes.map((pane, index) => {
@@ -132,7 +135,7 @@ export function App({client, columns, rows, noColor, clock = Date.now}: AppProps
 						);
 					})}
 				</Box>
-				<Footer state={state} />
+				<Footer state={state} width={size.columns} />
 			</Box>
 		</ThemeContext.Provider>
 	);

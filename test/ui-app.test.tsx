@@ -152,6 +152,25 @@ describe('keys send commands for the selected node', () => {
 		await eventually(() => expect(lines().at(-2)).toContain('Killing worker-1'));
 	});
 
+	test('keys arriving in one read (fast typing, key repeat) each count', async () => {
+		const {client, stdin, lines} = renderApp();
+		await press(stdin, 'jjjr');
+		expect(client.commands).toEqual([{command: 'restart', node: 'worker-1'}]);
+		await press(stdin, '/xq\r');
+		expect(client.commands).toHaveLength(1);
+		// Esc clears the filter; Enter, Tab and Ctrl-C inside a run of text count too.
+		await press(stdin, KEY.escape, 'jjk\r\t');
+		await eventually(() =>
+			expect(lines().some((line) => line.startsWith('▶ logger-1 ─'))).toBe(true),
+		);
+		await press(stdin, 'x\u0003');
+		expect(client.commands).toEqual([
+			{command: 'restart', node: 'worker-1'},
+			{command: 'stop', node: 'logger-1'},
+			{command: 'stopAll'},
+		]);
+	});
+
 	test('arrow keys select too; s on a running node explains instead of sending', async () => {
 		const {client, stdin, lines} = renderApp();
 		await press(stdin, KEY.down, KEY.down, KEY.up);
@@ -397,6 +416,27 @@ describe('terminal size', () => {
 				`Terminal too small: ${size.columns}x${size.rows}. zeek-tui needs at least 80x24.`,
 			]);
 		}
+	});
+
+	test('at exactly 80x24, with metrics, a pane and long cells, no line is wider than 80', async () => {
+		const snapshot = sampleSnapshot();
+		snapshot.nodes = snapshot.nodes.map((node) => ({
+			...node,
+			name: `${node.name}-with-a-rather-long-name`,
+			pid: 4_194_301,
+			usage: {cpu: 123.4, memory: 1.5 * 1024 ** 3},
+			startedAt: NOW - 3 * 86_400_000,
+			cpus: [0, 2, 4, 6, 8, 10, 12, 14],
+			metrics: {at: NOW, packetsPerSecond: 1_234_567, dropPercent: 12.5},
+		}));
+		snapshot.nodes[1] = {...snapshot.nodes[1]!, state: 'stopping', killAt: NOW + 300_000};
+		const client = new FakeClusterClient(snapshot);
+		client.addLog(snapshot.nodes[0]!.name, 'stderr', 'e'.repeat(500));
+		const {stdin, lines} = renderApp(client, {columns: 80, rows: 24});
+		await press(stdin, KEY.enter);
+		await eventually(() => expect(lines().some((line) => line.startsWith('! eee'))).toBe(true));
+		expect(lines()).toHaveLength(23);
+		for (const line of lines()) expect(line.length).toBeLessThanOrEqual(80);
 	});
 
 	test('follows a resize: the root stays one row shorter than the terminal', async () => {

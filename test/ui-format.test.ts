@@ -10,6 +10,7 @@ import {
 import {computeLayout, isTooSmall, scrollToShow} from '../source/ui/layout.js';
 import {fitCell, showsMetrics, tableText} from '../source/ui/node-columns.js';
 import {createThrottle} from '../source/ui/throttle.js';
+import {footerHints} from '../source/ui/key-help.js';
 import {fakeNode} from './fake-cluster-client.js';
 
 describe('formatUptime', () => {
@@ -252,4 +253,14 @@ describe('createThrottle', () => {
 		vi.advanceTimersByTime(1000);
 		expect(runs).toBe(1);
 	});
+});
+
+test('footer hints fit the width and always end with help and quit', () => {
+	for (const width of [20, 80, 100, 200]) {
+		const hints = footerHints(width);
+		expect(hints.endsWith('? help  q quit')).toBe(true);
+		if (width >= 20) expect(hints.length).toBeLessThanOrEqual(width);
+	}
+	expect(footerHints(80).startsWith('↑↓ select  ⏎ log  r restart')).toBe(true);
+	expect(footerHints(200)).toContain('R restart all');
 });

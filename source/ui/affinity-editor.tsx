@@ -32,7 +32,7 @@ export function AffinityEditor({dialog, width, height}: Props) {
 	const first = scrollToShow(0, cursorRow, visibleRows, gridRows.length);
 	const ticked = dialog.ticked.length > 0 ? formatCpuList(dialog.ticked) : 'none';
 
-	let status = <Text dimColor>Space ticks ←→ moves Enter applies Esc cancels</Text>;
+	let status = <Text dimColor>{'Space ticks  ←→ moves  Enter applies  Esc cancels'}</Text>;
 	if (dialog.busy) status = <Text color={theme.paint('yellow')}>Applying…</Text>;
 	if (dialog.error) status = <Text color={theme.paint('red')}>{`error: ${dialog.error}`}</Text>;
 

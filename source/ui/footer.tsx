@@ -1,10 +1,10 @@
 // Last two lines: the filter being typed or the latest message, then the main keys.
 import {Text} from 'ink';
-import {FOOTER_HINTS} from './key-help.js';
+import {footerHints} from './key-help.js';
 import {useTheme} from './theme.js';
 import type {ScreenState} from './use-screen-state.js';
 
-export function Footer({state}: {state: ScreenState}) {
+export function Footer({state, width}: {state: ScreenState; width: number}) {
 	const theme = useTheme();
 	let status = <Text> </Text>;
 	if (state.filtering) {
@@ -33,7 +33,7 @@ export function Footer({state}: {state: ScreenState}) {
 		<>
 			{status}
 			<Text wrap="truncate-end" dimColor>
-				{FOOTER_HINTS}
+				{footerHints(width)}
 			</Text>
 		</>
 	);

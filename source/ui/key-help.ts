@@ -21,5 +21,30 @@ export const KEY_HELP: readonly KeyHelp[] = [
 	{keys: 'Ctrl-C', action: 'stop the cluster and quit, without asking'},
 ];
 
-export const FOOTER_HINTS =
-	'↑↓ select  ⏎ log  r restart  s start  x stop  X kill  a cpus  R all  / filter  ? help  q quit';
+/** The footer's short forms, most useful first; `? help` and `q quit` always fit. */
+const FOOTER_HINTS = [
+	'↑↓ select',
+	'⏎ log',
+	'r restart',
+	's start',
+	'x stop',
+	'X kill',
+	'a cpus',
+	'/ filter',
+	'Tab focus',
+	'R restart all',
+];
+const FOOTER_ALWAYS = ['? help', 'q quit'];
+const HINT_GAP = '  ';
+
+/** As many hints as fit in `width` columns, in order, ending with help and quit. */
+export function footerHints(width: number): string {
+	const shown = [...FOOTER_ALWAYS];
+	let length = shown.join(HINT_GAP).length;
+	for (const [index, hint] of FOOTER_HINTS.entries()) {
+		if (length + HINT_GAP.length + hint.length > width) break;
+		shown.splice(index, 0, hint);
+		length += HINT_GAP.length + hint.length;
+	}
+	return shown.join(HINT_GAP);
+}

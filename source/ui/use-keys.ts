@@ -22,30 +22,49 @@ export type SpecialKey =
 	| 'space'
 	| 'interrupt';
 
-/** One key press: a named key, or the text typed (more than one character when pasted). */
+/** One key press: a named key, or one typed character. */
 export type Press = {special: SpecialKey} | {text: string};
 
-/** Ink's (input, key) pair as one Press; undefined for keys the screen has no use for. */
-export function readPress(input: string, key: Key): Press | undefined {
-	if (key.ctrl && input === 'c') return {special: 'interrupt'};
-	if (key.upArrow) return {special: 'up'};
-	if (key.downArrow) return {special: 'down'};
-	if (key.leftArrow) return {special: 'left'};
-	if (key.rightArrow) return {special: 'right'};
-	if (key.pageUp) return {special: 'page-up'};
-	if (key.pageDown) return {special: 'page-down'};
-	if (key.home) return {special: 'home'};
-	if (key.end) return {special: 'end'};
+/**
+ * Ink's (input, key) pair as key presses. Ink hands over plain text that arrived in one read as
+ * one string (fast typing over SSH, key repeat, a paste): each character is its own press, so
+ * `jjj` moves three rows. Keys the screen has no use for give none.
+ */
+export function readPresses(input: string, key: Key): Press[] {
+	const special = (name: SpecialKey): Press[] => [{special: name}];
+	if (key.ctrl && input === 'c') return special('interrupt');
+	if (key.upArrow) return special('up');
+	if (key.downArrow) return special('down');
+	if (key.leftArrow) return special('left');
+	if (key.rightArrow) return special('right');
+	if (key.pageUp) return special('page-up');
+	if (key.pageDown) return special('page-down');
+	if (key.home) return special('home');
+	if (key.end) return special('end');
 	// Terminals send CR for Enter in raw mode; LF comes from some pastes and ttys.
-	if (key.return || input === '\n') return {special: 'enter'};
-	if (key.escape) return {special: 'escape'};
-	if (key.tab) return {special: 'tab'};
+	if (key.return || input === '\n') return special('enter');
+	if (key.escape) return special('escape');
+	if (key.tab) return special('tab');
 	// Most terminals send DEL (which Ink calls delete) for the Backspace key.
-	if (key.backspace || key.delete) return {special: 'backspace'};
-	if (input === ' ') return {special: 'space'};
-	if (key.ctrl || key.meta || input === '') return undefined;
-	return {text: input};
+	if (key.backspace || key.delete) return special('backspace');
+	if (key.ctrl || key.meta) return [];
+	return [...input].flatMap((char): Press[] => {
+		const named = CONTROL_CHARACTERS[char];
+		if (named) return special(named);
+		return char < ' ' ? [] : [{text: char}];
+	});
 }
+
+/** Control characters that arrive inside a run of text (Ink splits runs only at ESC). */
+const CONTROL_CHARACTERS: Record<string, SpecialKey> = {
+	' ': 'space',
+	'\r': 'enter',
+	'\n': 'enter',
+	'\t': 'tab',
+	'\b': 'backspace',
+	'\u007F': 'backspace',
+	'\u0003': 'interrupt',
+};
 
 export type NodeCommand = 'start' | 'stop' | 'kill' | 'restart';
 
@@ -305,11 +324,11 @@ export function useKeys(client: ClusterClient, store: ScreenStore, context: KeyC
 	});
 	const onInput = useCallback(
 		(input: string, key: Key) => {
-			const press = readPress(input, key);
-			if (!press) return;
-			const {actions, effect} = interpretKey(store.get(), press, contextRef.current);
-			for (const action of actions) store.dispatch(action);
-			if (effect) runKeyEffect(effect, client, store, exit);
+			for (const press of readPresses(input, key)) {
+				const {actions, effect} = interpretKey(store.get(), press, contextRef.current);
+				for (const action of actions) store.dispatch(action);
+				if (effect) runKeyEffect(effect, client, store, exit);
+			}
 		},
 		[client, store, exit],
 	);
