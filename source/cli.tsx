@@ -5,7 +5,12 @@ import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import meow from 'meow';
 import {runLayoutCommand} from './commands/layout.js';
-import {buildClusterSpec, InputError, type ClusterOptions, type GivenOption} from './cluster/spec.js';
+import {
+	buildClusterSpec,
+	InputError,
+	type ClusterOptions,
+	type GivenOption,
+} from './cluster/spec.js';
 import {printPlan} from './commands/dry-run.js';
 import {runCluster} from './commands/run.js';
 
@@ -65,11 +70,45 @@ type FlagSpec = {
 };
 
 const FLAGS: FlagSpec[] = [
-	{name: 'workers', long: 'workers', short: 'W', takesValue: true, env: 'ZEEK_WORKERS', fallback: '4'},
-	{name: 'proxies', long: 'proxies', short: 'P', takesValue: true, env: 'ZEEK_PROXIES', fallback: '2'},
-	{name: 'loggers', long: 'loggers', short: 'L', takesValue: true, env: 'ZEEK_LOGGERS', fallback: '1'},
-	{name: 'interface', long: 'interface', short: 'i', takesValue: true, env: 'ZEEK_INTERFACE', fallback: 'lo'},
-	{name: 'spoolDir', long: 'spool-dir', takesValue: true, env: 'ZEEK_SPOOL_DIR', fallback: './spool'},
+	{
+		name: 'workers',
+		long: 'workers',
+		short: 'W',
+		takesValue: true,
+		env: 'ZEEK_WORKERS',
+		fallback: '4',
+	},
+	{
+		name: 'proxies',
+		long: 'proxies',
+		short: 'P',
+		takesValue: true,
+		env: 'ZEEK_PROXIES',
+		fallback: '2',
+	},
+	{
+		name: 'loggers',
+		long: 'loggers',
+		short: 'L',
+		takesValue: true,
+		env: 'ZEEK_LOGGERS',
+		fallback: '1',
+	},
+	{
+		name: 'interface',
+		long: 'interface',
+		short: 'i',
+		takesValue: true,
+		env: 'ZEEK_INTERFACE',
+		fallback: 'lo',
+	},
+	{
+		name: 'spoolDir',
+		long: 'spool-dir',
+		takesValue: true,
+		env: 'ZEEK_SPOOL_DIR',
+		fallback: './spool',
+	},
 	{
 		name: 'args',
 		long: 'args',
@@ -77,7 +116,13 @@ const FLAGS: FlagSpec[] = [
 		env: 'ZEEK_ARGS',
 		fallback: 'local Log::default_rotation_interval=0sec',
 	},
-	{name: 'workerArgs', long: 'worker-args', takesValue: true, env: 'ZEEK_WORKER_ARGS', fallback: '-C'},
+	{
+		name: 'workerArgs',
+		long: 'worker-args',
+		takesValue: true,
+		env: 'ZEEK_WORKER_ARGS',
+		fallback: '-C',
+	},
 	{
 		name: 'backendArgs',
 		long: 'backend-args',
@@ -87,7 +132,13 @@ const FLAGS: FlagSpec[] = [
 	},
 	{name: 'zeek', long: 'zeek', takesValue: true, env: 'ZEEK_BIN', fallback: 'zeek'},
 	{name: 'pinWorkers', long: 'pin-workers', takesValue: true, env: 'ZEEK_PIN_WORKERS'},
-	{name: 'stopTimeout', long: 'stop-timeout', takesValue: true, env: 'ZEEK_STOP_TIMEOUT', fallback: '60'},
+	{
+		name: 'stopTimeout',
+		long: 'stop-timeout',
+		takesValue: true,
+		env: 'ZEEK_STOP_TIMEOUT',
+		fallback: '60',
+	},
 	{name: 'layout', long: 'layout', takesValue: true, env: 'ZEEK_LAYOUT'},
 	{name: 'dryRun', long: 'dry-run', takesValue: false},
 	{name: 'json', long: 'json', takesValue: false},
@@ -111,9 +162,9 @@ export function normalizeArgv(argv: readonly string[]): string[] {
 		const long = /^--([^=]+)(=.*)?$/.exec(token);
 		const short = /^-([A-Za-z])(.*)$/.exec(token);
 		const flag = long
-			? FLAGS.find(spec => spec.long === long[1])
+			? FLAGS.find((spec) => spec.long === long[1])
 			: short
-				? FLAGS.find(spec => spec.short === short[1])
+				? FLAGS.find((spec) => spec.short === short[1])
 				: undefined;
 		if (!long && !short) {
 			throw new InputError(`unexpected argument "${token}"; see zeek-tui --help`);
@@ -121,15 +172,21 @@ export function normalizeArgv(argv: readonly string[]): string[] {
 		if (!flag) {
 			throw new InputError(`unknown option ${token.split('=')[0]}; see zeek-tui --help`);
 		}
-		const inlineValue = long ? long[2]?.slice(1) : short![2] === '' ? undefined : short![2]!.replace(/^=/, '');
+		const inlineValue = long
+			? long[2]?.slice(1)
+			: short![2] === ''
+				? undefined
+				: short![2]!.replace(/^=/, '');
 		if (!flag.takesValue) {
-			if (inlineValue !== undefined) throw new InputError(`--${flag.long} takes no value, got "${token}"`);
+			if (inlineValue !== undefined)
+				throw new InputError(`--${flag.long} takes no value, got "${token}"`);
 			normalized.push(`--${flag.long}`);
 			continue;
 		}
 		let value = inlineValue;
 		if (value === undefined) {
-			if (index + 1 >= argv.length) throw new InputError(`--${flag.long} needs a value; see zeek-tui --help`);
+			if (index + 1 >= argv.length)
+				throw new InputError(`--${flag.long} needs a value; see zeek-tui --help`);
 			value = argv[++index]!;
 		}
 		normalized.push(`--${flag.long}=${value}`);
@@ -137,7 +194,11 @@ export function normalizeArgv(argv: readonly string[]): string[] {
 	return normalized;
 }
 
-function given(spec: FlagSpec, flags: Record<string, unknown>, env: NodeJS.ProcessEnv): GivenOption | undefined {
+function given(
+	spec: FlagSpec,
+	flags: Record<string, unknown>,
+	env: NodeJS.ProcessEnv,
+): GivenOption | undefined {
 	const fromFlag = flags[spec.name];
 	if (typeof fromFlag === 'string') return {value: fromFlag, from: `--${spec.long}`};
 	const fromEnv = spec.env ? env[spec.env] : undefined;
@@ -145,7 +206,11 @@ function given(spec: FlagSpec, flags: Record<string, unknown>, env: NodeJS.Proce
 	return spec.fallback === undefined ? undefined : {value: spec.fallback, from: `--${spec.long}`};
 }
 
-function clusterOptions(flags: Record<string, unknown>, env: NodeJS.ProcessEnv, demo: boolean): ClusterOptions {
+function clusterOptions(
+	flags: Record<string, unknown>,
+	env: NodeJS.ProcessEnv,
+	demo: boolean,
+): ClusterOptions {
 	const options: Record<string, GivenOption | undefined> = {};
 	for (const spec of FLAGS) if (spec.takesValue) options[spec.name] = given(spec, flags, env);
 	if (demo && typeof flags['spoolDir'] !== 'string' && env['ZEEK_SPOOL_DIR'] === undefined) {
@@ -164,7 +229,13 @@ async function main(argv: string[]): Promise<number> {
 		autoHelp: false,
 		autoVersion: false,
 		flags: Object.fromEntries(
-			FLAGS.map(spec => [spec.name, {type: spec.takesValue ? 'string' : 'boolean', ...(spec.short ? {shortFlag: spec.short} : {})}]),
+			FLAGS.map((spec) => [
+				spec.name,
+				{
+					type: spec.takesValue ? 'string' : 'boolean',
+					...(spec.short ? {shortFlag: spec.short} : {}),
+				},
+			]),
 		) as never,
 	});
 	const flags = cli.flags as Record<string, unknown>;
@@ -181,12 +252,17 @@ async function main(argv: string[]): Promise<number> {
 	const headless = flags['headless'] === true;
 	const dryRun = flags['dryRun'] === true;
 	const json = flags['json'] === true;
-	if (json && !headless && !dryRun) throw new InputError('--json goes with --headless or --dry-run');
+	if (json && !headless && !dryRun)
+		throw new InputError('--json goes with --headless or --dry-run');
 	if (demo && typeof flags['zeek'] === 'string') {
-		throw new InputError('--demo runs the bundled simulator; drop --zeek, or drop --demo to run zeek');
+		throw new InputError(
+			'--demo runs the bundled simulator; drop --zeek, or drop --demo to run zeek',
+		);
 	}
 	if (!headless && !dryRun && !(process.stdin.isTTY && process.stdout.isTTY)) {
-		throw new InputError('the TUI needs a terminal on stdin and stdout; use --headless to run without one');
+		throw new InputError(
+			'the TUI needs a terminal on stdin and stdout; use --headless to run without one',
+		);
 	}
 
 	const {spec, warnings} = buildClusterSpec(clusterOptions(flags, process.env, demo), {

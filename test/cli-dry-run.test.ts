@@ -5,7 +5,14 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {cleanEnv, runCli, simulatorPath} from './helpers/cli.js';
 
-type PlannedNode = {name: string; type: string; cwd: string; argv: string[]; env: Record<string, string>; cpus: number[] | null};
+type PlannedNode = {
+	name: string;
+	type: string;
+	cwd: string;
+	argv: string[];
+	env: Record<string, string>;
+	cpus: number[] | null;
+};
 
 let work: string;
 beforeAll(() => {
@@ -14,25 +21,46 @@ beforeAll(() => {
 afterAll(() => rmSync(work, {recursive: true, force: true}));
 
 async function plan(args: string[], env: Record<string, string> = {}): Promise<PlannedNode[]> {
-	const result = await runCli(['--dry-run', '--json', '--zeek', simulatorPath, ...args], {cwd: work, env: cleanEnv(env)});
+	const result = await runCli(['--dry-run', '--json', '--zeek', simulatorPath, ...args], {
+		cwd: work,
+		env: cleanEnv(env),
+	});
 	expect(result.stderr).toBe('');
 	expect(result.exitCode).toBe(0);
-	return result.stdout.trimEnd().split('\n').map(line => JSON.parse(line) as PlannedNode);
+	return result.stdout
+		.trimEnd()
+		.split('\n')
+		.map((line) => JSON.parse(line) as PlannedNode);
 }
 
 describe('--dry-run', () => {
 	it('plans the documentation script: start order, cwd, argv, CLUSTER_NODE', async () => {
 		const nodes = await plan([]);
-		expect(nodes.map(node => node.name)).toEqual([
-			'logger-1', 'manager', 'proxy-1', 'proxy-2', 'worker-1', 'worker-2', 'worker-3', 'worker-4',
+		expect(nodes.map((node) => node.name)).toEqual([
+			'logger-1',
+			'manager',
+			'proxy-1',
+			'proxy-2',
+			'worker-1',
+			'worker-2',
+			'worker-3',
+			'worker-4',
 		]);
-		const common = ['-U', '.status', 'local', 'Log::default_rotation_interval=0sec', 'policy/frameworks/cluster/backend/zeromq'];
+		const common = [
+			'-U',
+			'.status',
+			'local',
+			'Log::default_rotation_interval=0sec',
+			'policy/frameworks/cluster/backend/zeromq',
+		];
 		for (const node of nodes) {
 			expect(node.cwd).toBe(path.join(work, 'spool', node.name));
 			expect(node.env).toEqual({CLUSTER_NODE: node.name});
 			expect(node.cpus).toBeNull();
 			expect(node.argv).toEqual(
-				node.type === 'worker' ? [simulatorPath, '-C', '-i', 'lo', ...common] : [simulatorPath, ...common],
+				node.type === 'worker'
+					? [simulatorPath, '-C', '-i', 'lo', ...common]
+					: [simulatorPath, ...common],
 			);
 		}
 		expect(existsSync(path.join(work, 'spool'))).toBe(false);
@@ -48,30 +76,45 @@ describe('--dry-run', () => {
 			ZEEK_WORKER_ARGS: '',
 			ZEEK_SPOOL_DIR: 'elsewhere',
 		});
-		expect(nodes.map(node => node.name)).toEqual(['manager', 'proxy-1', 'worker-1', 'worker-2']);
-		const worker = nodes.find(node => node.name === 'worker-2')!;
+		expect(nodes.map((node) => node.name)).toEqual(['manager', 'proxy-1', 'worker-1', 'worker-2']);
+		const worker = nodes.find((node) => node.name === 'worker-2')!;
 		// An empty variable falls back to the default, as ${VAR:-default} does in the script.
-		expect(worker.argv).toEqual([simulatorPath, '-C', '-i', 'af_packet::lo', '-U', '.status', 'local', 'extra.zeek', 'policy/frameworks/cluster/backend/zeromq']);
+		expect(worker.argv).toEqual([
+			simulatorPath,
+			'-C',
+			'-i',
+			'af_packet::lo',
+			'-U',
+			'.status',
+			'local',
+			'extra.zeek',
+			'policy/frameworks/cluster/backend/zeromq',
+		]);
 		expect(worker.cwd).toBe(path.join(work, 'elsewhere', 'worker-2'));
 	});
 
 	it('flags win over the environment, and a value may start with a dash', async () => {
-		const nodes = await plan(['-W', '1', '--worker-args', '-C -v', '--args', 'local'], {ZEEK_WORKERS: '9'});
-		const worker = nodes.find(node => node.type === 'worker')!;
-		expect(nodes.filter(node => node.type === 'worker')).toHaveLength(1);
+		const nodes = await plan(['-W', '1', '--worker-args', '-C -v', '--args', 'local'], {
+			ZEEK_WORKERS: '9',
+		});
+		const worker = nodes.find((node) => node.type === 'worker')!;
+		expect(nodes.filter((node) => node.type === 'worker')).toHaveLength(1);
 		expect(worker.argv.slice(1, 5)).toEqual(['-C', '-v', '-i', 'lo']);
 	});
 
 	it('pins worker i to the i-th CPU of the list, wrapping around, with taskset', async () => {
 		const nodes = await plan(['--pin-workers', '0-1', '-W', '3']);
-		const workers = nodes.filter(node => node.type === 'worker');
-		expect(workers.map(node => node.cpus)).toEqual([[0], [1], [0]]);
+		const workers = nodes.filter((node) => node.type === 'worker');
+		expect(workers.map((node) => node.cpus)).toEqual([[0], [1], [0]]);
 		expect(workers[1]!.argv.slice(0, 4)).toEqual(['taskset', '-c', '1', simulatorPath]);
-		expect(nodes.find(node => node.name === 'manager')!.cpus).toBeNull();
+		expect(nodes.find((node) => node.name === 'manager')!.cpus).toBeNull();
 	});
 
 	it('prints readable text without --json', async () => {
-		const result = await runCli(['--dry-run', '--zeek', simulatorPath, '-W', '1'], {cwd: work, env: cleanEnv()});
+		const result = await runCli(['--dry-run', '--zeek', simulatorPath, '-W', '1'], {
+			cwd: work,
+			env: cleanEnv(),
+		});
 		expect(result.exitCode).toBe(0);
 		expect(result.stdout).toContain('worker-1 (worker)');
 		expect(result.stdout).toContain('CLUSTER_NODE');

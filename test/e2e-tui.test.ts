@@ -2,6 +2,7 @@
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import stripAnsi from 'strip-ansi';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {cliPath, cleanEnv} from './helpers/cli.js';
 import {isAlive, killProcessesIn, processesIn, waitFor} from './helpers/processes.js';
@@ -31,7 +32,7 @@ function nodePids(): Record<string, number | undefined> {
 }
 
 function rowOf(screen: string, node: string): string | undefined {
-	return screen.split('\n').find(line => new RegExp(`^[› ] ${node} `).test(line));
+	return screen.split('\n').find((line) => new RegExp(`^[› ] ${node} `).test(line));
 }
 
 const NODES = ['manager', 'logger-1', 'proxy-1', 'worker-1', 'worker-2'];
@@ -39,7 +40,19 @@ const NODES = ['manager', 'logger-1', 'proxy-1', 'worker-1', 'worker-2'];
 describe('the TUI in a real terminal', () => {
 	it('runs the cluster, answers the keys of the contract, and stops everything on q y', async () => {
 		terminal = openTerminal(
-			['node', cliPath, '--demo', '--spool-dir', spool, '-P', '1', '-W', '2', '--stop-timeout', '5'],
+			[
+				'node',
+				cliPath,
+				'--demo',
+				'--spool-dir',
+				spool,
+				'-P',
+				'1',
+				'-W',
+				'2',
+				'--stop-timeout',
+				'5',
+			],
 			{columns: 160, rows: 48, cwd: work, env: cleanEnv({TERM: 'xterm-256color'})},
 		);
 
@@ -47,7 +60,9 @@ describe('the TUI in a real terminal', () => {
 		const screen = await waitFor(
 			() => {
 				const current = terminal!.screen();
-				return NODES.every(node => /\brunning\b/.test(rowOf(current, node) ?? '')) ? current : undefined;
+				return NODES.every((node) => /\brunning\b/.test(rowOf(current, node) ?? ''))
+					? current
+					: undefined;
 			},
 			{timeoutMs: 30_000, what: 'every node running'},
 		);
@@ -58,7 +73,9 @@ describe('the TUI in a real terminal', () => {
 
 		// j three times selects worker-1; r gives it a new pid, the others keep theirs.
 		terminal.press('j', 'j', 'j');
-		await waitFor(() => rowOf(terminal!.screen(), 'worker-1')?.startsWith('›'), {what: 'worker-1 selected'});
+		await waitFor(() => rowOf(terminal!.screen(), 'worker-1')?.startsWith('›'), {
+			what: 'worker-1 selected',
+		});
 		terminal.press('r');
 		const after = await waitFor(
 			() => {
@@ -67,26 +84,38 @@ describe('the TUI in a real terminal', () => {
 			},
 			{timeoutMs: 20_000, what: 'worker-1 restarted'},
 		);
-		for (const node of NODES.filter(name => name !== 'worker-1')) expect(after[node]).toBe(before[node]);
-		await waitFor(() => /\brunning\b/.test(rowOf(terminal!.screen(), 'worker-1') ?? ''), {what: 'worker-1 running again'});
+		for (const node of NODES.filter((name) => name !== 'worker-1'))
+			expect(after[node]).toBe(before[node]);
+		await waitFor(() => /\brunning\b/.test(rowOf(terminal!.screen(), 'worker-1') ?? ''), {
+			what: 'worker-1 running again',
+		});
 
 		// Enter opens worker-1's log pane with its latest lines (ANSI stripped).
 		terminal.press('Enter');
 		const lastLine = await waitFor(() => {
-			const lines = readFileSync(path.join(spool, 'worker-1/stdout.log'), 'utf8').trimEnd().split('\n');
+			const lines = readFileSync(path.join(spool, 'worker-1/stdout.log'), 'utf8')
+				.trimEnd()
+				.split('\n');
 			return lines.length > 2 ? lines.at(-1) : undefined;
 		});
 		await terminal.waitForText(/─ worker-1 ─/, 5000);
-		const stripped = lastLine!.replace(/\u001B\[[0-9;]*m/g, '').slice(0, 40);
+		const stripped = stripAnsi(lastLine!).slice(0, 40);
 		await terminal.waitForText(stripped, 10_000);
 		expect(terminal.screen()).not.toContain('\u001B[');
 
 		// A resize to 80x24 keeps the table.
 		terminal.resize(80, 24);
-		await waitFor(() => {
-			const small = terminal!.screen();
-			return small.trimEnd().split('\n').length <= 24 && rowOf(small, 'manager') && rowOf(small, 'worker-2') ? small : undefined;
-		}, {what: 'the table at 80x24'});
+		await waitFor(
+			() => {
+				const small = terminal!.screen();
+				return small.trimEnd().split('\n').length <= 24 &&
+					rowOf(small, 'manager') &&
+					rowOf(small, 'worker-2')
+					? small
+					: undefined;
+			},
+			{what: 'the table at 80x24'},
+		);
 
 		// q asks, y stops every node and exits; nothing is left.
 		terminal.press('q');

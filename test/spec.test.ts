@@ -3,7 +3,13 @@ import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {buildClusterSpec, InputError, resolveZeek, splitArguments, type ClusterOptions} from '../source/cluster/spec.js';
+import {
+	buildClusterSpec,
+	InputError,
+	resolveZeek,
+	splitArguments,
+	type ClusterOptions,
+} from '../source/cluster/spec.js';
 
 let work: string;
 let zeek: string;
@@ -48,28 +54,52 @@ describe('buildClusterSpec', () => {
 				'',
 			].join('\n'),
 		);
-		const {spec} = buildClusterSpec(options({layout: {value: file, from: '--layout'}}), {cwd: work, onlineCpus: [0, 1]});
-		expect(spec.nodes.map(node => node.name)).toEqual(['boss', 'log-a', 'proxy-a', 'worker-b', 'worker-a']);
-		expect(spec.nodes.map(node => node.cwd)).toEqual(spec.nodes.map(node => path.join(work, 'spool', node.name)));
+		const {spec} = buildClusterSpec(options({layout: {value: file, from: '--layout'}}), {
+			cwd: work,
+			onlineCpus: [0, 1],
+		});
+		expect(spec.nodes.map((node) => node.name)).toEqual([
+			'boss',
+			'log-a',
+			'proxy-a',
+			'worker-b',
+			'worker-a',
+		]);
+		expect(spec.nodes.map((node) => node.cwd)).toEqual(
+			spec.nodes.map((node) => path.join(work, 'spool', node.name)),
+		);
 	});
 
 	it('gives each node a metrics target on the address it is reached at', () => {
 		const {spec} = buildClusterSpec(options(), {cwd: work, onlineCpus: [0, 1]});
-		expect(spec.nodes.map(node => node.metrics)).toEqual(
-			[9991, 9992, 9993, 9994, 9995].map(port => ({host: '127.0.0.1', port})),
+		expect(spec.nodes.map((node) => node.metrics)).toEqual(
+			[9991, 9992, 9993, 9994, 9995].map((port) => ({host: '127.0.0.1', port})),
 		);
 		expect(spec.stopTimeoutMs).toBe(60_000);
 	});
 
 	it('refuses counts past 10000, which would run the generated ports past 65535', () => {
-		expect(() => buildClusterSpec(options({workers: {value: '10001', from: '--workers'}}), {cwd: work})).toThrow(InputError);
-		expect(() => buildClusterSpec(options({workers: {value: '10000', from: '--workers'}}), {cwd: work, onlineCpus: [0]})).not.toThrow();
+		expect(() =>
+			buildClusterSpec(options({workers: {value: '10001', from: '--workers'}}), {cwd: work}),
+		).toThrow(InputError);
+		expect(() =>
+			buildClusterSpec(options({workers: {value: '10000', from: '--workers'}}), {
+				cwd: work,
+				onlineCpus: [0],
+			}),
+		).not.toThrow();
 	});
 });
 
 describe('splitArguments', () => {
 	it('splits like an unquoted shell variable: blanks only, no quotes, no globbing', () => {
-		expect(splitArguments('  local\tLog::x=0sec \n "a b" *.zeek ')).toEqual(['local', 'Log::x=0sec', '"a', 'b"', '*.zeek']);
+		expect(splitArguments('  local\tLog::x=0sec \n "a b" *.zeek ')).toEqual([
+			'local',
+			'Log::x=0sec',
+			'"a',
+			'b"',
+			'*.zeek',
+		]);
 		expect(splitArguments('')).toEqual([]);
 	});
 });
@@ -77,6 +107,8 @@ describe('splitArguments', () => {
 describe('resolveZeek', () => {
 	it('finds a bare name on PATH and refuses one that is not there', () => {
 		expect(resolveZeek({value: 'zeek', from: 'ZEEK_BIN'}, `/nonexistent:${work}`)).toBe(zeek);
-		expect(() => resolveZeek({value: 'zeek', from: 'ZEEK_BIN'}, '/nonexistent')).toThrow(/ZEEK_BIN="zeek": not found on PATH/);
+		expect(() => resolveZeek({value: 'zeek', from: 'ZEEK_BIN'}, '/nonexistent')).toThrow(
+			/ZEEK_BIN="zeek": not found on PATH/,
+		);
 	});
 });

@@ -27,7 +27,7 @@ export function parseCpuList(text: string): number[] {
 export function formatCpuList(cpus: readonly number[]): string {
 	const sorted = [...new Set(cpus)].sort((a, b) => a - b);
 	const parts: string[] = [];
-	for (let index = 0; index < sorted.length; ) {
+	for (let index = 0; index < sorted.length;) {
 		const first = sorted[index]!;
 		let last = first;
 		while (sorted[index + 1] === last + 1) {
@@ -50,7 +50,10 @@ export function cpuForWorker(cpus: readonly number[], workerIndex: number): numb
 }
 
 /** The command line that starts `argv` pinned to `cpus`, or `argv` itself when unpinned. */
-export function withTaskset(argv: readonly string[], cpus: readonly number[] | undefined): string[] {
+export function withTaskset(
+	argv: readonly string[],
+	cpus: readonly number[] | undefined,
+): string[] {
 	if (!cpus || cpus.length === 0) return [...argv];
 	return ['taskset', '-c', formatCpuList(cpus), ...argv];
 }

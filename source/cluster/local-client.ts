@@ -6,7 +6,13 @@ import {createResourceSampler} from '../metrics/resource-sampler.js';
 import {createMetricsScraper} from '../metrics/scraper.js';
 import {readOnlineCpus} from './affinity.js';
 import type {Controller} from './controller.js';
-import type {ClusterClient, ClusterSnapshot, ClusterSpec, NodeMetrics, ResourceUsage} from './types.js';
+import type {
+	ClusterClient,
+	ClusterSnapshot,
+	ClusterSpec,
+	NodeMetrics,
+	ResourceUsage,
+} from './types.js';
 
 export type LocalClient = ClusterClient & {
 	/** Stops sampling and scraping; the controller and the nodes are left as they are. */
@@ -46,13 +52,13 @@ export function createLocalClient(
 		},
 	});
 
-	const plans = new Map(spec.nodes.map(node => [node.name, node]));
+	const plans = new Map(spec.nodes.map((node) => [node.name, node]));
 	// Only live processes are sampled and only running nodes scraped: a dead pid costs nothing.
 	const followController = () => {
 		const {nodes} = controller.snapshot();
-		sampler.setPids(nodes.flatMap(node => (node.pid === undefined ? [] : [node.pid])));
+		sampler.setPids(nodes.flatMap((node) => (node.pid === undefined ? [] : [node.pid])));
 		scraper.setTargets(
-			nodes.flatMap(node => {
+			nodes.flatMap((node) => {
 				const target = plans.get(node.name)?.metrics;
 				return node.state === 'running' && target ? [{node: node.name, ...target}] : [];
 			}),
@@ -69,7 +75,7 @@ export function createLocalClient(
 			mergedFrom = current;
 			merged = {
 				...current,
-				nodes: current.nodes.map(node => {
+				nodes: current.nodes.map((node) => {
 					const usage = node.pid === undefined ? undefined : usageByPid.get(node.pid);
 					const metrics = metricsByNode.get(node.name);
 					return {...node, ...(usage ? {usage} : {}), ...(metrics ? {metrics} : {})};
@@ -81,10 +87,10 @@ export function createLocalClient(
 			listeners.add(listener);
 			return () => listeners.delete(listener);
 		},
-		start: name => controller.startNode(name),
-		stop: name => controller.stopNode(name),
-		kill: name => controller.killNode(name),
-		restart: name => controller.restartNode(name),
+		start: (name) => controller.startNode(name),
+		stop: (name) => controller.stopNode(name),
+		kill: (name) => controller.killNode(name),
+		restart: (name) => controller.restartNode(name),
 		restartAll: () => void controller.restartAll(),
 		pin: (name, cpus) => controller.pin(name, cpus),
 		stopAll: () => controller.stopAll(),

@@ -3,7 +3,13 @@
 import {accessSync, constants, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {generateLayout, parseLayout, renderLayout, LayoutParseError} from './layout.js';
-import {CpuListError, cpuForWorker, parseCpuList, readOnlineCpus, formatCpuList} from './affinity.js';
+import {
+	CpuListError,
+	cpuForWorker,
+	parseCpuList,
+	readOnlineCpus,
+	formatCpuList,
+} from './affinity.js';
 import type {ClusterSpec, Layout, NodePlan, NodeType} from './types.js';
 
 const LAYOUT_ORDER: readonly NodeType[] = ['manager', 'logger', 'proxy', 'worker'];
@@ -33,11 +39,16 @@ export type ValidatedCluster = {spec: ClusterSpec; layout: Layout; warnings: str
 
 // The generator's defaults (zeek-cluster-layout-generator); the cluster commands have no flags
 // for these, an operator who needs others writes the layout and passes --layout.
-const GENERATED_LAYOUT = {ip: '127.0.0.1', port: 27_760, metricsPort: 9991, metricsAddress: '0.0.0.0'};
+const GENERATED_LAYOUT = {
+	ip: '127.0.0.1',
+	port: 27_760,
+	metricsPort: 9991,
+	metricsAddress: '0.0.0.0',
+};
 
 /** Splits like the shell splits an unquoted variable: on blanks, no quotes, no globbing. */
 export function splitArguments(text: string): string[] {
-	return text.split(/[ \t\n]+/).filter(word => word !== '');
+	return text.split(/[ \t\n]+/).filter((word) => word !== '');
 }
 
 function describe(option: GivenOption): string {
@@ -57,7 +68,9 @@ function parseCount(option: GivenOption): number {
 function parseStopTimeout(option: GivenOption): number {
 	const seconds = Number(option.value);
 	if (option.value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-		throw new InputError(`${describe(option)}: expected a positive number of seconds, like 60 or 2.5`);
+		throw new InputError(
+			`${describe(option)}: expected a positive number of seconds, like 60 or 2.5`,
+		);
 	}
 	return Math.round(seconds * 1000);
 }
@@ -68,9 +81,11 @@ function parsePinList(option: GivenOption, onlineCpus: readonly number[]): numbe
 		cpus = parseCpuList(option.value);
 	} catch (error) {
 		const reason = error instanceof CpuListError ? error.message : String(error);
-		throw new InputError(`${describe(option)}: ${reason}; expected a CPU list like 2-5, 2,4 or 0-3,8`);
+		throw new InputError(
+			`${describe(option)}: ${reason}; expected a CPU list like 2-5, 2,4 or 0-3,8`,
+		);
 	}
-	const offline = cpus.filter(cpu => !onlineCpus.includes(cpu));
+	const offline = cpus.filter((cpu) => !onlineCpus.includes(cpu));
 	if (offline.length > 0) {
 		throw new InputError(
 			`${describe(option)}: CPU ${formatCpuList(offline)} is not online on this machine; online CPUs: ${formatCpuList(onlineCpus)}`,
@@ -94,7 +109,9 @@ export function resolveZeek(option: GivenOption, searchPath = process.env['PATH'
 	if (name.includes('/')) {
 		const file = path.resolve(name);
 		if (isExecutableFile(file)) return file;
-		throw new InputError(`${describe(option)}: not an executable file; pass the path of the zeek binary`);
+		throw new InputError(
+			`${describe(option)}: not an executable file; pass the path of the zeek binary`,
+		);
 	}
 	for (const directory of searchPath.split(':')) {
 		if (directory === '') continue;
@@ -109,7 +126,8 @@ export function resolveZeek(option: GivenOption, searchPath = process.env['PATH'
 /** The spool must be a writable directory, or creatable: its nearest existing ancestor writable. */
 function checkSpoolDir(option: GivenOption, cwd: string): string {
 	const spool = path.resolve(cwd, option.value);
-	if (option.value.trim() === '') throw new InputError(`${describe(option)}: expected a directory path`);
+	if (option.value.trim() === '')
+		throw new InputError(`${describe(option)}: expected a directory path`);
 	let existing = spool;
 	for (;;) {
 		let stats;
@@ -155,7 +173,8 @@ function readLayout(option: GivenOption, cwd: string): {layout: Layout; text: st
 	try {
 		return {layout: parseLayout(text), text};
 	} catch (error) {
-		if (error instanceof LayoutParseError) throw new InputError(`${describe(option)}: ${error.message}`);
+		if (error instanceof LayoutParseError)
+			throw new InputError(`${describe(option)}: ${error.message}`);
 		throw error;
 	}
 }
@@ -163,7 +182,9 @@ function readLayout(option: GivenOption, cwd: string): {layout: Layout; text: st
 function checkInterface(option: GivenOption, warnings: string[]): string {
 	const value = option.value.trim();
 	if (value === '' || /\s/.test(value)) {
-		throw new InputError(`${describe(option)}: expected an interface name like eth0 or af_packet::eth0`);
+		throw new InputError(
+			`${describe(option)}: expected an interface name like eth0 or af_packet::eth0`,
+		);
 	}
 	// Packet source plugins name interfaces their own way; zeek reports what it cannot open.
 	const device = value.includes('::') ? value.slice(value.lastIndexOf('::') + 2) : value;
@@ -174,7 +195,10 @@ function checkInterface(option: GivenOption, warnings: string[]): string {
 	} catch {
 		known = false;
 	}
-	if (!known) warnings.push(`warning: interface ${value} is not in /sys/class/net; zeek will report it if it cannot open it`);
+	if (!known)
+		warnings.push(
+			`warning: interface ${value} is not in /sys/class/net; zeek will report it if it cannot open it`,
+		);
 	return value;
 }
 
@@ -218,8 +242,8 @@ export function buildClusterSpec(
 	let workerIndex = 0;
 	// Rows and plans in layout order (manager, loggers, proxies, workers) whatever order a
 	// hand-written file lists them in; the file's order is kept within a type.
-	const ordered = LAYOUT_ORDER.flatMap(type => layout.nodes.filter(node => node.type === type));
-	const nodes: NodePlan[] = ordered.map(node => {
+	const ordered = LAYOUT_ORDER.flatMap((type) => layout.nodes.filter((node) => node.type === type));
+	const nodes: NodePlan[] = ordered.map((node) => {
 		const isWorker = node.type === 'worker';
 		const cpus = isWorker && pinCpus ? [cpuForWorker(pinCpus, workerIndex)] : undefined;
 		if (isWorker) workerIndex++;
@@ -231,7 +255,9 @@ export function buildClusterSpec(
 			argv: [zeek, ...(isWorker ? workerPrefix : []), '-U', '.status', ...args, ...backendArgs],
 			env: {CLUSTER_NODE: node.name},
 			...(cpus ? {cpus} : {}),
-			...(node.metricsPort === undefined ? {} : {metrics: metricsTarget(node.ip, node.metricsPort)}),
+			...(node.metricsPort === undefined
+				? {}
+				: {metrics: metricsTarget(node.ip, node.metricsPort)}),
 		};
 	});
 	return {spec: {spoolDir, layoutText, nodes, stopTimeoutMs}, layout, warnings};

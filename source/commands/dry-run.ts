@@ -6,7 +6,8 @@ import type {ClusterSpec} from '../cluster/types.js';
 
 export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writable}): void {
 	const lines: string[] = [];
-	if (!options.json) lines.push(`spool ${spec.spoolDir}`, `stop-timeout ${spec.stopTimeoutMs / 1000}s`, '');
+	if (!options.json)
+		lines.push(`spool ${spec.spoolDir}`, `stop-timeout ${spec.stopTimeoutMs / 1000}s`, '');
 	for (const node of stages(spec.nodes, START_ORDER).flat()) {
 		const argv = withTaskset(node.argv, node.cpus);
 		if (options.json) {

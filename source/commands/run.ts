@@ -2,13 +2,21 @@
 // Heavy modules (Ink, React) load only here, so validation and --dry-run stay quick.
 import type {ClusterSpec} from '../cluster/types.js';
 
-export async function runCluster(spec: ClusterSpec, options: {headless: boolean; json: boolean}): Promise<number> {
+export async function runCluster(
+	spec: ClusterSpec,
+	options: {headless: boolean; json: boolean},
+): Promise<number> {
 	if (options.headless) {
 		const {runHeadless} = await import('../headless.js');
 		return runHeadless(spec, {json: options.json, out: process.stdout});
 	}
 
-	const [{createController}, {createLocalClient}, {installExitHandlers}, {runTui, restoreTerminal}] = await Promise.all([
+	const [
+		{createController},
+		{createLocalClient},
+		{installExitHandlers},
+		{runTui, restoreTerminal},
+	] = await Promise.all([
 		import('../cluster/controller.js'),
 		import('../cluster/local-client.js'),
 		import('../cluster/exit-handlers.js'),

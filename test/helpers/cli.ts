@@ -16,7 +16,10 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
 	return {...env, ...extra};
 }
 
-export async function runCli(args: string[], options: {cwd?: string; env?: Record<string, string>} = {}) {
+export async function runCli(
+	args: string[],
+	options: {cwd?: string; env?: Record<string, string>} = {},
+) {
 	const run: Options = {
 		cwd: options.cwd ?? repoRoot,
 		env: options.env ?? cleanEnv(),

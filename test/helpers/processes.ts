@@ -47,7 +47,8 @@ export async function waitFor<T>(
 	for (;;) {
 		const value = await probe();
 		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await new Promise(resolve => setTimeout(resolve, intervalMs));
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, intervalMs));
 	}
 }

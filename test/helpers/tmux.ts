@@ -13,21 +13,47 @@ export type Terminal = {
 	close(): void;
 };
 
-export function openTerminal(command: string[], options: {columns: number; rows: number; cwd: string; env?: Record<string, string>}): Terminal {
+export function openTerminal(
+	command: string[],
+	options: {columns: number; rows: number; cwd: string; env?: Record<string, string>},
+): Terminal {
 	const socket = `zeek-tui-test-${process.pid}-${Date.now()}`;
-	const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-	const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+	const tmux = (...args: string[]) =>
+		execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+	const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => [
+		'-e',
+		`${key}=${value}`,
+	]);
 	// remain-on-exit keeps the pane after the program exits, so the test can read its last screen.
 	tmux(
-		'-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';',
-		'new-session', '-d', '-s', 'main', '-x', String(options.columns), '-y', String(options.rows),
-		'-c', options.cwd, ...envArgs, '--', ...command,
+		'-f',
+		'/dev/null',
+		'start-server',
+		';',
+		'set-option',
+		'-g',
+		'remain-on-exit',
+		'on',
+		';',
+		'new-session',
+		'-d',
+		'-s',
+		'main',
+		'-x',
+		String(options.columns),
+		'-y',
+		String(options.rows),
+		'-c',
+		options.cwd,
+		...envArgs,
+		'--',
+		...command,
 	);
 	const screen = () => tmux('capture-pane', '-p', '-t', 'main');
 	return {
 		screen,
 		press: (...keys) => tmux('send-keys', '-t', 'main', ...keys),
-		type: text => tmux('send-keys', '-t', 'main', '-l', text),
+		type: (text) => tmux('send-keys', '-t', 'main', '-l', text),
 		resize(columns, rows) {
 			tmux('resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows));
 		},
@@ -35,7 +61,9 @@ export function openTerminal(command: string[], options: {columns: number; rows:
 			return waitFor(
 				() => {
 					const current = screen();
-					return (typeof text === 'string' ? current.includes(text) : text.test(current)) ? current : undefined;
+					return (typeof text === 'string' ? current.includes(text) : text.test(current))
+						? current
+						: undefined;
 				},
 				{timeoutMs, what: `${String(text)} on screen`},
 			);
