@@ -42,7 +42,7 @@ describe('a crash', () => {
 			`time: ${new Date(crashed.at).toISOString()}`,
 			'exit: code 3',
 			`pid: ${pid}`,
-			expect.stringMatching(/^uptime: 0\.\ds$/),
+			expect.stringMatching(/^uptime: \d+\.\ds$/),
 			`cwd: ${cwd}`,
 			`argv: ${JSON.stringify([FAKE_ZEEK, '-C', '-i', 'lo', 'local'])}`,
 		]);
@@ -76,6 +76,8 @@ describe('a crash', () => {
 				backoff: {initialMs: base, maxMs: 10_000, resetAfterMs: 30_000},
 			}),
 		);
+		const events: ClusterEvent[] = [];
+		controller.onEvent((event) => events.push(event));
 		await controller.start();
 		await waitFor(() => starts(spool, 'manager').length >= 4, {
 			timeoutMs: 20_000,
@@ -84,15 +86,19 @@ describe('a crash', () => {
 		controller.stopNode('manager');
 
 		const exits = controller.snapshot().nodes[0]!.exits;
-		const runs = starts(spool, 'manager');
 		expect(exits.slice(0, 3).map((exit) => exit.signal)).toEqual(['SIGABRT', 'SIGABRT', 'SIGABRT']);
-		// From each crash to the next process being up: the back-off plus a process start.
-		const gaps = [0, 1, 2].map((index) => runs[index + 1]!.at - exits[index]!.at);
+		// From each crash seen to the next spawn: the back-off, measured on real timers (the
+		// process start that follows is the machine's business, not the supervisor's).
+		const crashes = events.filter((event) => event.kind === 'crashed');
+		const spawns = events.filter((event) => event.kind === 'spawned').slice(1);
+		const gaps = [0, 1, 2].map((index) => spawns[index]!.at - crashes[index]!.at);
 		const expected = [base, 2 * base, 4 * base];
 		gaps.forEach((gap, index) => {
-			expect(gap).toBeGreaterThanOrEqual(expected[index]! - 20);
-			expect(gap).toBeLessThan(expected[index]! + 600);
+			expect(gap).toBeGreaterThanOrEqual(expected[index]!);
+			expect(gap).toBeLessThan(expected[index]! + 500);
 		});
+		// Each restart a real process: one start record per spawn.
+		expect(starts(spool, 'manager').length).toBeGreaterThanOrEqual(4);
 		expect(gaps[1]! / gaps[0]!).toBeGreaterThan(1.3);
 		expect(gaps[2]! / gaps[1]!).toBeGreaterThan(1.3);
 	});

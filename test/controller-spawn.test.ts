@@ -74,6 +74,31 @@ describe('spawning a cluster', () => {
 		expect([...forkTicks].sort((a, b) => a - b)).toEqual(forkTicks);
 	});
 
+	it('notifies subscribers of changes; the snapshot object is stable while nothing changes', async () => {
+		const spool = sandbox.spool();
+		const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'manager'}]), FAST));
+		let calls = 0;
+		const unsubscribe = controller.subscribe(() => calls++);
+		await controller.start();
+		await settled(controller, spool);
+		expect(calls).toBeGreaterThan(0);
+		const snapshot = controller.snapshot();
+		expect(controller.snapshot()).toBe(snapshot);
+		expect(snapshot.nodes[0]).toMatchObject({name: 'manager', type: 'manager', state: 'running'});
+		expect(snapshot.nodes[0]!.usage).toBeUndefined();
+		expect(snapshot.nodes[0]!.metrics).toBeUndefined();
+		const seen = calls;
+		controller.stopNode('manager');
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(calls).toBeGreaterThan(seen);
+		expect(controller.snapshot()).not.toBe(snapshot);
+		expect(controller.snapshot().nodes[0]!.state).toBe('stopping');
+		unsubscribe();
+		const final = calls;
+		await waitFor(() => controller.snapshot().nodes[0]!.state === 'stopped');
+		expect(calls).toBe(final);
+	});
+
 	it('keeps a node starting until its status file says RUNNING', async () => {
 		const spool = sandbox.spool();
 		const spec = fakeSpec(spool, [

@@ -64,7 +64,7 @@ describe('stopAll', () => {
 
 	it('a stuck stage costs one timeout, not one per node, and never blocks the event loop', async () => {
 		const spool = sandbox.spool();
-		const stopTimeoutMs = 1500;
+		const stopTimeoutMs = 2000;
 		const stuck = {FAKE_ZEEK_IGNORE_TERM: '1'};
 		const spec = fakeSpec(
 			spool,
@@ -111,6 +111,40 @@ describe('stopAll', () => {
 		for (const name of ['manager', 'logger-1']) {
 			expect(node(controller, name).exits.at(-1)).toMatchObject({code: 0, requested: true});
 		}
+	});
+});
+
+describe('restartAll', () => {
+	it('stops every node in stop order, then starts them all in start order', async () => {
+		const spool = sandbox.spool();
+		const controller = sandbox.track(createController(fakeSpec(spool, SMALL_CLUSTER), FAST));
+		await controller.start();
+		await settled(controller, spool);
+		const before = controller.snapshot().nodes.map((each) => each.pid);
+		// A node the operator stopped comes back too: the whole cluster restarts.
+		controller.stopNode('proxy-1');
+		await waitFor(() => node(controller, 'proxy-1').state === 'stopped');
+		const events: ClusterEvent[] = [];
+		controller.onEvent((event) => events.push(event));
+
+		await controller.restartAll();
+		await settled(controller, spool);
+
+		const after = controller.snapshot().nodes;
+		after.forEach((each, index) => expect(each.pid).not.toBe(before[index]));
+		const sequence = events
+			.filter((event) => event.kind === 'stopped' || event.kind === 'spawned')
+			.map((event) => `${event.kind} ${event.node}`);
+		expect(sequence.slice(0, 2).sort()).toEqual(['stopped worker-1', 'stopped worker-2']);
+		expect(sequence.slice(2)).toEqual([
+			'stopped manager',
+			'stopped logger-1',
+			'spawned logger-1',
+			'spawned manager',
+			'spawned proxy-1',
+			'spawned worker-1',
+			'spawned worker-2',
+		]);
 	});
 });
 

@@ -387,6 +387,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 				continue;
 			}
 			entry.pin = recorded.pin ? [...recorded.pin] : undefined;
+			// As zeek-tui would start it: /proc's cmdline lost the taskset wrapper at its exec.
 			entry.argv = withTaskset(entry.plan.argv, entry.pin);
 			const startedAt = startTimeToEpochMs(startTime);
 			dispatch(entry, {type: 'adopted', at: Date.now(), pid, startTime, startedAt});
@@ -544,7 +545,8 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			try {
 				await stopInStages();
 			} finally {
-				quiescing = false;
+				// A stopAll that came in meanwhile keeps the cluster quiet.
+				quiescing = phase !== 'running';
 			}
 			if (phase === 'running') startInOrder();
 		},
