@@ -129,6 +129,36 @@ describe('header and node table', () => {
 	});
 });
 
+describe('clock', () => {
+	test('uptimes and countdowns tick once a second while shown', async () => {
+		let now = NOW;
+		const client = new FakeClusterClient();
+		client.updateNode('manager', {startedAt: NOW - 44_000});
+		client.updateNode('worker-1', {state: 'backoff', restartAt: NOW + 8_000});
+		const view = render(<App client={client} columns={100} rows={30} clock={() => now} />);
+		const lines = () => frameLines(view.lastFrame());
+		expect(rowOf(lines(), 'manager')).toContain(' 44s ');
+		expect(rowOf(lines(), 'worker-1')).toContain('backoff 8s');
+		now += 2_000;
+		await eventually(() => {
+			expect(rowOf(lines(), 'manager')).toContain(' 46s ');
+			expect(rowOf(lines(), 'worker-1')).toContain('backoff 6s');
+		});
+	});
+
+	test('nothing re-renders on its own when no uptime or countdown is on screen', async () => {
+		const snapshot = sampleSnapshot();
+		snapshot.nodes = snapshot.nodes.map((node) => ({...node, state: 'stopped', pid: undefined}));
+		const {frames} = render(
+			<App client={new FakeClusterClient(snapshot)} columns={100} rows={30} clock={Date.now} />,
+		);
+		await delay(100);
+		const settled = frames.length;
+		await delay(1_500);
+		expect(frames.length).toBe(settled);
+	});
+});
+
 describe('keys send commands for the selected node', () => {
 	test('r s x X go to the selected node; j j j selects the fourth row', async () => {
 		const client = new FakeClusterClient();
@@ -208,11 +238,14 @@ describe('dialogs', () => {
 		await eventually(() => expect(client.listenerCount).toBe(0));
 	});
 
-	test('Ctrl-C stops the cluster and exits without asking', async () => {
+	test('Ctrl-C stops the cluster and exits without asking, closing the open logs', async () => {
 		const {client, stdin} = renderApp();
+		await press(stdin, KEY.enter);
+		await eventually(() => expect(client.openLogsOf('manager')).toHaveLength(1));
 		await press(stdin, KEY.ctrlC);
 		expect(client.commands).toEqual([{command: 'stopAll'}]);
 		await eventually(() => expect(client.listenerCount).toBe(0));
+		expect(client.openedLogs.every((source) => source.closed)).toBe(true);
 	});
 
 	test('R asks first, then restarts the whole cluster; Esc declines', async () => {
@@ -392,15 +425,22 @@ describe('log panes', () => {
 			expect(lines().some((line) => line.includes('manager ─ following'))).toBe(true),
 		);
 		const before = frames.length;
-		for (let index = 1; index <= 500; index++) {
+		const started = Date.now();
+		// Each change in its own turn of the event loop, as real notifications arrive.
+		for (let index = 1; index <= 200; index++) {
 			client.addLog('manager', 'stdout', `burst ${index}`);
 			client.updateNode('worker-1', {restarts: index});
+			await delay(2);
 		}
+		const elapsed = Date.now() - started;
 		await eventually(() => {
-			expect(lines()).toContain('  burst 500');
-			expect(rowOf(lines(), 'worker-1')).toMatch(/ 500 /);
+			expect(lines()).toContain('  burst 200');
+			expect(rowOf(lines(), 'worker-1')).toMatch(/ 200 /);
 		});
-		expect(frames.length - before).toBeLessThanOrEqual(6);
+		// Two throttled sources, each at most one render per 250 ms plus its trailing one.
+		const allowed = 2 * (Math.ceil(elapsed / 250) + 1);
+		expect(frames.length - before).toBeLessThanOrEqual(allowed);
+		expect(allowed).toBeLessThan(100);
 	});
 });
 
