@@ -2,7 +2,7 @@
 // output, and every way it ends: SIGTERM, SIGHUP, kill -9, a second SIGINT, a bug.
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {execa, type ResultPromise} from 'execa';
+import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {
 	SpoolBusyError,
@@ -31,10 +31,7 @@ afterEach(() => sandbox.cleanup());
 
 const LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ \S+( [a-z_]+=("[^"]*"|\S+))*$/;
 
-function headless(
-	spec: ClusterSpec,
-	env: Record<string, string> = {},
-): ResultPromise<{reject: false}> {
+function headless(spec: ClusterSpec, env: Record<string, string> = {}) {
 	const specFile = path.join(spec.spoolDir, 'spec.json');
 	writeFileSync(specFile, JSON.stringify(spec));
 	const child = execa('node', ['--import', 'tsx', 'test/fixtures/run-headless.ts', specFile], {
