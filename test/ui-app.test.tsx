@@ -146,6 +146,22 @@ describe('clock', () => {
 		});
 	});
 
+	test('a render for a new snapshot reads the clock afresh (countdowns never lag)', async () => {
+		let now = NOW;
+		const client = new FakeClusterClient();
+		client.updateNode('worker-1', {state: 'stopping', killAt: NOW + 5_000});
+		const view = render(<App client={client} columns={100} rows={30} clock={() => now} />);
+		expect(rowOf(frameLines(view.lastFrame()), 'worker-1')).toContain('stopping 5s');
+		now += 600;
+		client.updateNode('worker-2', {restarts: 1});
+		await eventually(() => expect(rowOf(frameLines(view.lastFrame()), 'worker-2')).toMatch(/ 1 /));
+		expect(rowOf(frameLines(view.lastFrame()), 'worker-1')).toContain('stopping 5s');
+		now += 500;
+		client.updateNode('worker-2', {restarts: 2});
+		await eventually(() => expect(rowOf(frameLines(view.lastFrame()), 'worker-2')).toMatch(/ 2 /));
+		expect(rowOf(frameLines(view.lastFrame()), 'worker-1')).toContain('stopping 4s');
+	});
+
 	test('nothing re-renders on its own when no uptime or countdown is on screen', async () => {
 		const snapshot = sampleSnapshot();
 		snapshot.nodes = snapshot.nodes.map((node) => ({...node, state: 'stopped', pid: undefined}));
