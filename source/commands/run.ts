@@ -24,8 +24,14 @@ export async function runCluster(
 	]);
 	const controller = createController(spec);
 	// Signals and uncaught errors stop the cluster in order; the terminal comes back first.
-	installExitHandlers(controller, {beforeExit: restoreTerminal});
-	await controller.start();
+	const uninstall = installExitHandlers(controller, {beforeExit: restoreTerminal});
+	try {
+		await controller.start();
+	} catch (error) {
+		// Refused before anything started (another zeek-tui owns the spool, a corrupt state file).
+		uninstall();
+		throw error;
+	}
 	const client = createLocalClient(controller, spec);
 	try {
 		await runTui(client);
