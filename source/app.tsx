@@ -16,7 +16,12 @@ import {colorDisabledByEnv, createTheme, ThemeContext} from './ui/theme.js';
 import {useKeys} from './ui/use-keys.js';
 import {useLogSources} from './ui/use-log-sources.js';
 import {useNow} from './ui/use-now.js';
-import {type Dialog, useScreenState, visibleNodes} from './ui/use-screen-state.js';
+import {
+	type Dialog,
+	useMessageExpiry,
+	useScreenState,
+	visibleNodes,
+} from './ui/use-screen-state.js';
 import {useTerminalSize} from './ui/use-terminal-size.js';
 import {useThrottledSource} from './ui/use-throttled-source.js';
 
@@ -48,6 +53,7 @@ export function App({client, columns, rows, noColor, clock = Date.now}: AppProps
 	const size = useTerminalSize({columns, rows});
 	const snapshot = useThrottledSource(client, readSnapshot);
 	const {state, store} = useScreenState(snapshot.nodes);
+	useMessageExpiry(store, state.message);
 	const theme = useMemo(() => createTheme(!(noColor ?? colorDisabledByEnv())), [noColor]);
 	const tooSmall = isTooSmall(size);
 

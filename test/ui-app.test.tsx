@@ -1,10 +1,11 @@
 // The whole screen through Ink (ink-testing-library), against the FAKE in-memory ClusterClient.
-import {afterEach, describe, expect, test} from 'vitest';
+import {afterEach, describe, expect, test, vi} from 'vitest';
 import {cleanup, render} from 'ink-testing-library';
 import {setTimeout as delay} from 'node:timers/promises';
 import chalk from 'chalk';
 import {App} from '../source/app.js';
 import {KEY_HELP} from '../source/ui/key-help.js';
+import {INFO_MESSAGE_MS} from '../source/ui/use-screen-state.js';
 import {FakeClusterClient, fakeNode, sampleSnapshot} from './fake-cluster-client.js';
 import {eventually, frameLines, KEY, press} from './ui-helpers.js';
 
@@ -215,6 +216,28 @@ describe('keys send commands for the selected node', () => {
 			{command: 'stop', node: 'logger-1'},
 			{command: 'stopAll'},
 		]);
+	});
+
+	test('an info message goes away after a while; an error stays until the next key', async () => {
+		const client = new FakeClusterClient();
+		client.restart = () => {
+			throw new Error('no such node');
+		};
+		const {stdin, lines} = renderApp(client);
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout']});
+		try {
+			await press(stdin, 'x');
+			await eventually(() => expect(lines().at(-2)).toContain('Stopping manager…'));
+			vi.advanceTimersByTime(INFO_MESSAGE_MS);
+			await eventually(() => expect(lines().at(-2)).toBe(''));
+			await press(stdin, 'r');
+			await eventually(() => expect(lines().at(-2)).toContain('error: no such node'));
+			vi.advanceTimersByTime(INFO_MESSAGE_MS * 2);
+			await delay(50);
+			expect(lines().at(-2)).toContain('error: no such node');
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 
 	test('arrow keys select too; s on a running node explains instead of sending', async () => {

@@ -271,3 +271,17 @@ export function useScreenState(nodes: NodeRef[]): {state: ScreenState; store: Sc
 	}, [store, nodesKey]);
 	return {state, store};
 }
+
+/** How long an info message stays; errors stay until the next key. */
+export const INFO_MESSAGE_MS = 5000;
+
+/** Clears an info message after a while, unless another one replaced it meanwhile. */
+export function useMessageExpiry(store: ScreenStore, message: Message | undefined): void {
+	useEffect(() => {
+		if (message?.tone !== 'info') return;
+		const timer = setTimeout(() => {
+			if (store.get().message === message) store.dispatch({type: 'clear-message'});
+		}, INFO_MESSAGE_MS);
+		return () => clearTimeout(timer);
+	}, [store, message]);
+}
