@@ -9,7 +9,19 @@
 //                          While already stopping in order, the stop goes on.
 //   uncaught exception,    log it (stderr and the event stream), stop every node in order, exit 1
 //   unhandled rejection
+//   the terminal is gone   EIO/EPIPE writing to stdout or stderr (the SSH session or the tmux
+//                          server died before or without a SIGHUP): as SIGHUP. Writing about it
+//                          to that terminal fails again, so nothing is written there twice.
 import type {Controller} from './controller.js';
+
+const TERMINAL_GONE = new Set(['EIO', 'EPIPE', 'ENXIO', 'ECONNRESET']);
+
+function isTerminalGone(error: unknown): boolean {
+	return TERMINAL_GONE.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
+/** Only the first few fatal errors are logged: a handler that fails again must not loop. */
+const MAX_FATAL_REPORTS = 5;
 
 export type ExitHooks = {
 	/** Runs before the program ends (the TUI restores the terminal here). Errors are ignored. */
@@ -63,12 +75,17 @@ export function installExitHandlers(controller: Controller, hooks: ExitHooks = {
 		void finish();
 	};
 
+	let fatalReports = 0;
+	let terminalGone = false;
 	const reportFatal = (what: string, error: unknown) => {
+		if (++fatalReports > MAX_FATAL_REPORTS) return;
 		const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-		try {
-			process.stderr.write(`zeek-tui: ${what}: ${message}\n`);
-		} catch {
-			// stderr may be closed; the event log still has it.
+		if (!terminalGone) {
+			try {
+				process.stderr.write(`zeek-tui: ${what}: ${message}\n`);
+			} catch {
+				// stderr may be closed; the event log still has it.
+			}
 		}
 		controller.logEvent('fatal', {
 			what,
@@ -76,7 +93,20 @@ export function installExitHandlers(controller: Controller, hooks: ExitHooks = {
 		});
 	};
 
+	const onTerminalError = (error: unknown) => {
+		terminalGone = true;
+		if (!ending)
+			controller.logEvent('terminal-gone', {
+				code: (error as NodeJS.ErrnoException).code ?? 'unknown',
+			});
+		onHangup();
+	};
+
 	const onFatal = (what: string) => (error: unknown) => {
+		if (isTerminalGone(error)) {
+			onTerminalError(error);
+			return;
+		}
 		exitCode = 1;
 		reportFatal(what, error);
 		if (ending) return;
@@ -94,6 +124,9 @@ export function installExitHandlers(controller: Controller, hooks: ExitHooks = {
 	process.on('SIGHUP', onHangup);
 	process.on('uncaughtException', onException);
 	process.on('unhandledRejection', onRejection);
+	// A write to a terminal that is gone fails asynchronously on the stream, not at the call.
+	process.stdout.on('error', onTerminalError);
+	process.stderr.on('error', onTerminalError);
 
 	function uninstall(): void {
 		process.off('SIGINT', onInterrupt);
@@ -101,6 +134,8 @@ export function installExitHandlers(controller: Controller, hooks: ExitHooks = {
 		process.off('SIGHUP', onHangup);
 		process.off('uncaughtException', onException);
 		process.off('unhandledRejection', onRejection);
+		process.stdout.off('error', onTerminalError);
+		process.stderr.off('error', onTerminalError);
 	}
 
 	return uninstall;

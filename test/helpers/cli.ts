@@ -7,11 +7,19 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const cliPath = path.join(repoRoot, 'dist/cli.js');
 export const simulatorPath = path.join(repoRoot, 'dist/demo/zeek-sim.js');
 
-/** Environment without the ZEEK_* variables of whoever runs the tests. */
+/**
+ * Environment without the ZEEK_* variables of whoever runs the tests, and without CI markers:
+ * Ink draws no frames at all when it believes it runs in CI, and CI sets CI=true.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
 	const env: Record<string, string> = {};
 	for (const [key, value] of Object.entries(process.env)) {
-		if (value !== undefined && !key.startsWith('ZEEK_')) env[key] = value;
+		const dropped =
+			key.startsWith('ZEEK_') ||
+			key === 'CI' ||
+			key.startsWith('CI_') ||
+			key === 'CONTINUOUS_INTEGRATION';
+		if (value !== undefined && !dropped) env[key] = value;
 	}
 	return {...env, ...extra};
 }

@@ -1,6 +1,7 @@
 // Drives the real program in a real terminal: a tmux server of the test's own (its own socket,
 // so it never touches the operator's tmux), send-keys to type, capture-pane to read the screen.
 import {execFileSync} from 'node:child_process';
+import {cleanEnv} from './cli.js';
 import {waitFor} from './processes.js';
 
 export type Terminal = {
