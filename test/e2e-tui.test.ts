@@ -22,7 +22,8 @@ beforeEach(() => {
 afterEach(() => {
 	terminal?.close();
 	terminal = undefined;
-	killProcessesIn(spool);
+	// zeek-tui itself runs in `work`, its nodes in `spool` below it: both go.
+	killProcessesIn(work);
 	rmSync(work, {recursive: true, force: true});
 });
 
@@ -124,5 +125,63 @@ describe('the TUI in a real terminal', () => {
 		await waitFor(() => !terminal!.alive(), {timeoutMs: 30_000, what: 'zeek-tui to exit'});
 		await waitFor(() => processesIn(spool).length === 0, {timeoutMs: 10_000, what: 'no node left'});
 		for (const node of NODES) expect(isAlive(after[node]!)).toBe(false);
+	}, 120_000);
+
+	it('leaves the nodes running when the terminal goes away, and the next zeek-tui adopts them', async () => {
+		const command = [
+			'node',
+			cliPath,
+			'--demo',
+			'--spool-dir',
+			spool,
+			'-P',
+			'1',
+			'-W',
+			'2',
+			'--stop-timeout',
+			'5',
+		];
+		const open = () =>
+			openTerminal(command, {
+				columns: 120,
+				rows: 40,
+				cwd: work,
+				env: cleanEnv({TERM: 'xterm-256color'}),
+			});
+		terminal = open();
+		await waitFor(
+			() => NODES.every((node) => /\brunning\b/.test(rowOf(terminal!.screen(), node) ?? '')),
+			{timeoutMs: 30_000, what: 'every node running'},
+		);
+		const before = nodePids();
+		const supervisor = processesIn(work).filter((pid) => !Object.values(before).includes(pid));
+
+		// The SSH session drops: tmux going away hangs the terminal up under zeek-tui.
+		terminal.close();
+		await waitFor(() => supervisor.every((pid) => !isAlive(pid)), {what: 'zeek-tui to exit'});
+		for (const node of NODES) expect(isAlive(before[node]!)).toBe(true);
+
+		terminal = open();
+		const screen = await waitFor(
+			() => {
+				const current = terminal!.screen();
+				return NODES.every((node) => /\brunning\b/.test(rowOf(current, node) ?? ''))
+					? current
+					: undefined;
+			},
+			{timeoutMs: 30_000, what: 'every adopted node running'},
+		);
+		for (const node of NODES) expect(rowOf(screen, node)).toContain(String(before[node]));
+		expect(nodePids()).toEqual(before);
+		// No second copy: the only node processes are the adopted ones.
+		expect(processesIn(spool).sort()).toEqual(Object.values(before).sort());
+
+		terminal.press('q');
+		await terminal.waitForText('Stop the cluster and quit? (y/n)');
+		terminal.press('y');
+		await waitFor(() => processesIn(work).length === 0, {
+			timeoutMs: 30_000,
+			what: 'everything stopped',
+		});
 	}, 120_000);
 });
