@@ -19,8 +19,10 @@ export function openTerminal(
 	options: {columns: number; rows: number; cwd: string; env?: Record<string, string>},
 ): Terminal {
 	const socket = `zeek-tui-test-${process.pid}-${Date.now()}`;
+	// The server's environment is what the program inherits: the test's, less ZEEK_* and CI markers.
+	const serverEnv = cleanEnv();
 	const tmux = (...args: string[]) =>
-		execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+		execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8', env: serverEnv});
 	const envArgs = Object.entries(options.env ?? {}).flatMap(([key, value]) => [
 		'-e',
 		`${key}=${value}`,
