@@ -27,8 +27,17 @@ describe('computeRates', () => {
 			{timeMs: 12_000, received: 3000, dropped: 30},
 		);
 		expect(rates.packetsPerSecond).toBeCloseTo(1000);
+		expect(rates.droppedPerSecond).toBeCloseTo(10);
 		// 20 dropped of 2020 offered.
 		expect(rates.dropPercent).toBeCloseTo((20 / 2020) * 100);
+	});
+
+	it('gives no rate when the process start time changed, even if the counters went up', () => {
+		// The old process had counted little; the new one already counted more than that.
+		const before = {timeMs: 0, received: 500, dropped: 1, startTimeSeconds: 1000};
+		const after = {timeMs: 2000, received: 1800, dropped: 2, startTimeSeconds: 1003.5};
+		expect(computeRates(before, after)).toEqual({});
+		expect(computeRates(before, {...after, startTimeSeconds: 1000}).packetsPerSecond).toBe(650);
 	});
 
 	it('gives no rate after a counter went down (the node restarted): no negative, no spike', () => {
@@ -50,7 +59,7 @@ describe('computeRates', () => {
 	it('reports 0 % drops when no packets came at all', () => {
 		expect(
 			computeRates({timeMs: 0, received: 7, dropped: 3}, {timeMs: 2000, received: 7, dropped: 3}),
-		).toEqual({packetsPerSecond: 0, dropPercent: 0});
+		).toEqual({packetsPerSecond: 0, droppedPerSecond: 0, dropPercent: 0});
 	});
 
 	it('gives nothing without a previous scrape, a counter or elapsed time', () => {
@@ -74,7 +83,11 @@ describe('readZeekMetrics and toNodeMetrics', () => {
 		'zeek_net_link_packets_total 120',
 		'zeek_net_packet_lag_seconds{node="worker-1"} 0.25',
 		'zeek_active_sessions{node="worker-1",protocol="tcp"} 42',
+		'zeek_active_sessions{node="worker-1",protocol="udp"} 8',
+		'zeek_active_sessions{node="worker-1",protocol="icmp"} 1',
+		'zeek_active_sessions{node="worker-2",protocol="tcp"} 1000',
 		'zeek_net_packet_lag_seconds{node="worker-1"} NaN',
+		'process_start_time_seconds 1700000000.5',
 	].join('\n');
 	const samples = parsePrometheusText(text).samples;
 
@@ -85,9 +98,29 @@ describe('readZeekMetrics and toNodeMetrics', () => {
 			dropped: 4,
 			link: 120,
 			lagSeconds: 0.25,
-			activeSessions: 42,
+			activeSessions: 51,
+			startTimeSeconds: 1700000000.5,
 		});
-		expect(readZeekMetrics(samples, 'worker-3', 5).received).toBe(999);
+		// No series of worker-3: per metric, those of the node its first series names.
+		expect(readZeekMetrics(samples, 'worker-3', 5)).toMatchObject({
+			received: 999,
+			activeSessions: 51,
+		});
+	});
+
+	it('sums the active sessions over protocols and takes the worst lag', () => {
+		const text = [
+			'zeek_active_sessions{protocol="tcp"} 70',
+			'zeek_active_sessions{protocol="udp"} 28',
+			'zeek_active_sessions{protocol="icmp"} 2',
+			'zeek_net_packet_lag_seconds{thread="a"} 0.5',
+			'zeek_net_packet_lag_seconds{thread="b"} 6.25',
+		].join('\n');
+		expect(readZeekMetrics(parsePrometheusText(text).samples, 'worker-1', 0)).toEqual({
+			timeMs: 0,
+			activeSessions: 100,
+			lagSeconds: 6.25,
+		});
 	});
 
 	it('builds NodeMetrics with the gauges and, from the second reading on, the rates', () => {
@@ -95,15 +128,16 @@ describe('readZeekMetrics and toNodeMetrics', () => {
 		expect(toNodeMetrics(undefined, first, 123)).toEqual({
 			at: 123,
 			lagSeconds: 0.25,
-			activeSessions: 42,
+			activeSessions: 51,
 		});
 		const second = {...first, timeMs: 2000, received: 300, dropped: 4};
 		expect(toNodeMetrics(first, second, 456)).toEqual({
 			at: 456,
 			packetsPerSecond: 100,
+			droppedPerSecond: 0,
 			dropPercent: 0,
 			lagSeconds: 0.25,
-			activeSessions: 42,
+			activeSessions: 51,
 		});
 	});
 });
@@ -378,6 +412,11 @@ describe('createMetricsScraper', () => {
 		expect(median(rates.map((metrics) => metrics.packetsPerSecond!))).toBeLessThan(3000 * 1.3);
 		expect(median(rates.map((metrics) => metrics.dropPercent!))).toBeGreaterThan(2);
 		expect(median(rates.map((metrics) => metrics.dropPercent!))).toBeLessThan(8);
-		expect(rates.at(-1)!.activeSessions).toBeGreaterThan(0);
+		// About 15 % of the packet rate, over three protocol series: the sum, not the tcp share alone.
+		expect(median(rates.map((metrics) => metrics.activeSessions!))).toBeGreaterThan(
+			3000 * 0.15 * 0.85,
+		);
+		expect(rates.at(-1)!.lagSeconds).toBeGreaterThan(0);
+		expect(rates.at(-1)!.lagSeconds).toBeLessThan(0.1);
 	});
 });

@@ -71,10 +71,32 @@ export type NodeMetrics = {
 	/** Epoch ms of the scrape. */
 	at: number;
 	packetsPerSecond?: number;
+	/** Dropped packets per second over the last interval (sums over workers; percents do not). */
+	droppedPerSecond?: number;
 	/** dropped / (received + dropped) over the last interval, in percent. */
 	dropPercent?: number;
 	lagSeconds?: number;
 	activeSessions?: number;
+};
+
+/** The most recent samples of a node, oldest first, a bounded number of each. */
+export type NodeHistory = {
+	/** ResourceUsage.cpu of each sample. */
+	cpu: number[];
+	/** ResourceUsage.memory of each sample, bytes. */
+	memory: number[];
+	/** NodeMetrics.packetsPerSecond of each scrape that gave a rate. */
+	packetsPerSecond: number[];
+};
+
+/** One crash report file of a node (`<spool>/.zeek-tui/crashes/`). */
+export type CrashReportFile = {
+	/** Absolute path. */
+	file: string;
+	/** Epoch ms of the crash, from the file name. */
+	at: number;
+	/** The report's text, cut to a bounded size. */
+	text: string;
 };
 
 export type NodeSnapshot = {
@@ -100,6 +122,8 @@ export type NodeSnapshot = {
 	cwd: string;
 	usage?: ResourceUsage;
 	metrics?: NodeMetrics;
+	/** Kept by the client across restarts of the node. */
+	history?: NodeHistory;
 };
 
 export type ClusterSnapshot = {
@@ -135,4 +159,6 @@ export type ClusterClient = {
 	openLog(name: string): LogSource;
 	/** This machine's online CPUs, for the affinity editor. */
 	onlineCpus(): number[];
+	/** The node's crash reports, newest first, at most `limit`. Optional: a client may have none. */
+	crashReports?(name: string, limit: number): CrashReportFile[];
 };

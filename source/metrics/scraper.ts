@@ -40,20 +40,35 @@ export type ZeekReading = {
 	link?: number;
 	lagSeconds?: number;
 	activeSessions?: number;
+	/** `process_start_time_seconds`: a new value means a new process, whatever the counters say. */
+	startTimeSeconds?: number;
 };
 
-export type PacketRates = Pick<NodeMetrics, 'packetsPerSecond' | 'dropPercent'>;
+export type PacketRates = Pick<
+	NodeMetrics,
+	'packetsPerSecond' | 'droppedPerSecond' | 'dropPercent'
+>;
 
 /** The largest body read from a metrics port; Zeek's own is far smaller. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-const METRIC_NAMES = {
-	received: 'zeek_net_received_packets_total',
-	dropped: 'zeek_net_dropped_packets_total',
-	link: 'zeek_net_link_packets_total',
-	lagSeconds: 'zeek_net_packet_lag_seconds',
-	activeSessions: 'zeek_active_sessions',
-} as const;
+type Combine = (values: number[]) => number;
+const sum: Combine = (values) => values.reduce((total, value) => total + value, 0);
+const max: Combine = (values) => Math.max(...values);
+
+/**
+ * Zeek's metric for each field, and how its series combine: zeek_active_sessions has one series
+ * per protocol (tcp, udp, icmp) that add up; counters add up too should zeek ever split them;
+ * the lag is the worst one; a start time is one value.
+ */
+const METRICS = {
+	received: {name: 'zeek_net_received_packets_total', combine: sum},
+	dropped: {name: 'zeek_net_dropped_packets_total', combine: sum},
+	link: {name: 'zeek_net_link_packets_total', combine: sum},
+	lagSeconds: {name: 'zeek_net_packet_lag_seconds', combine: max},
+	activeSessions: {name: 'zeek_active_sessions', combine: sum},
+	startTimeSeconds: {name: 'process_start_time_seconds', combine: max},
+} as const satisfies Record<string, {name: string; combine: Combine}>;
 
 /** `http://127.0.0.1:9991/metrics`; an IPv6 address goes in brackets. */
 export function metricsUrl(host: string, port: number): string {
@@ -61,31 +76,47 @@ export function metricsUrl(host: string, port: number): string {
 	return `http://${bracketed}:${port}/metrics`;
 }
 
-/** Picks Zeek's metrics for `node`: its own series (label `node`) when present, else the first. */
+/**
+ * Zeek's metrics for `node`. A port may serve several nodes' series (label `node`): the node's
+ * own are read when present, else those of the node the first series names (or the unlabelled).
+ */
 export function readZeekMetrics(
 	samples: readonly PrometheusSample[],
 	node: string,
 	timeMs: number,
 ): ZeekReading {
 	const reading: ZeekReading = {timeMs};
-	for (const [field, name] of Object.entries(METRIC_NAMES) as [
-		keyof typeof METRIC_NAMES,
-		string,
+	for (const [field, {name, combine}] of Object.entries(METRICS) as [
+		keyof typeof METRICS,
+		(typeof METRICS)[keyof typeof METRICS],
 	][]) {
 		const series = samples.filter((sample) => sample.name === name && !Number.isNaN(sample.value));
-		const chosen = series.find((sample) => sample.labels['node'] === node) ?? series[0];
-		if (chosen) reading[field] = chosen.value;
+		if (series.length === 0) continue;
+		const own = series.filter((sample) => sample.labels['node'] === node);
+		const group =
+			own.length > 0
+				? own
+				: series.filter((sample) => sample.labels['node'] === series[0]!.labels['node']);
+		reading[field] = combine(group.map((sample) => sample.value));
 	}
 	return reading;
 }
 
 /**
- * Rates between two successful scrapes of the same node. A counter that went down means the node
- * restarted: no rate this time (neither negative nor a spike from counting since zero), and the
- * next scrape has a fresh baseline.
+ * Rates between two successful scrapes of the same node. A counter that went down, or a new
+ * process start time, means the node restarted: no rate this time (neither negative nor a spike
+ * from counting since zero, nor a low one from a process that had counted only a little before it
+ * was replaced), and the next scrape has a fresh baseline.
  */
 export function computeRates(previous: ZeekReading | undefined, next: ZeekReading): PacketRates {
 	if (!previous || previous.received === undefined || next.received === undefined) return {};
+	if (
+		previous.startTimeSeconds !== undefined &&
+		next.startTimeSeconds !== undefined &&
+		previous.startTimeSeconds !== next.startTimeSeconds
+	) {
+		return {};
+	}
 	const seconds = (next.timeMs - previous.timeMs) / 1000;
 	const received = next.received - previous.received;
 	const dropped =
@@ -95,6 +126,7 @@ export function computeRates(previous: ZeekReading | undefined, next: ZeekReadin
 	if (seconds <= 0 || received < 0 || (dropped !== undefined && dropped < 0)) return {};
 	const rates: PacketRates = {packetsPerSecond: received / seconds};
 	if (dropped !== undefined) {
+		rates.droppedPerSecond = dropped / seconds;
 		rates.dropPercent = received + dropped === 0 ? 0 : (dropped / (received + dropped)) * 100;
 	}
 	return rates;
