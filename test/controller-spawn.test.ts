@@ -4,6 +4,7 @@ import {readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync} from 'no
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createController, type ClusterEvent} from '../source/cluster/controller.js';
+import {STATUS_GRACE_MS} from '../source/cluster/process.js';
 import {waitFor} from './helpers/processes.js';
 import {
 	FAKE_ZEEK,
@@ -118,6 +119,34 @@ describe('spawning a cluster', () => {
 		await waitFor(() => controller.snapshot().nodes[0]!.state === 'running', {what: 'running'});
 		expect(Date.now() - spawnedAt).toBeGreaterThan(800);
 		expect(readFileSync(path.join(spool, 'manager', '.status'), 'utf8')).toMatch(/^RUNNING/);
+	});
+
+	it('keeps a node starting past the grace while a fresh status file says INITIALIZING', async () => {
+		const spool = sandbox.spool();
+		const spec = fakeSpec(spool, [
+			{
+				name: 'manager',
+				args: ['-U', '.status', 'local'],
+				env: {FAKE_ZEEK_STATUS_DELAY_MS: '60000'},
+			},
+		]);
+		const controller = sandbox.track(createController(spec, FAST));
+		await controller.start();
+		await waitFor(() => starts(spool, 'manager').length === 1);
+		await new Promise((resolve) => setTimeout(resolve, STATUS_GRACE_MS + 800));
+		expect(controller.snapshot().nodes[0]!.state).toBe('starting');
+	});
+
+	it('counts a zeek that writes no status file as running once it has lived the grace', async () => {
+		const spool = sandbox.spool();
+		// A "zeek" that takes `-U .status` and never writes it (sh ignores the extra arguments).
+		const spec = fakeSpec(spool, [{name: 'manager'}]);
+		spec.nodes[0]!.argv = ['/bin/sh', '-c', 'exec sleep 30', '-U', '.status'];
+		const controller = sandbox.track(createController(spec, FAST));
+		const spawnedAt = Date.now();
+		await controller.start();
+		await waitFor(() => controller.snapshot().nodes[0]!.state === 'running', {what: 'running'});
+		expect(Date.now() - spawnedAt).toBeGreaterThan(STATUS_GRACE_MS - 500);
 	});
 
 	it('appends to stdout.log and stderr.log across restarts, never truncating', async () => {

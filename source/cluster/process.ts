@@ -187,12 +187,25 @@ export function statusFilePath(plan: NodePlan): string | undefined {
 const MTIME_SLACK_MS = 100;
 
 /**
- * Whether the status file written by the process started at `startedAt` says RUNNING. A file
- * older than the process is what an earlier process left behind, not this one's word.
+ * A zeek that writes no status file (a build or stand-in that ignores `-U`) is judged by its
+ * process alone once it has lived this long; real zeek writes INITIALIZING within milliseconds.
  */
-export function statusSaysRunning(file: string, startedAt: number): boolean {
+export const STATUS_GRACE_MS = 2000;
+
+/**
+ * Whether the node started at `startedAt` counts as running (DESIGN §3: the process lives and,
+ * where `.status` exists, it says RUNNING). A file older than the process is what an earlier
+ * process left behind, not this one's word, and counts as no file.
+ */
+export function statusSaysRunning(file: string, startedAt: number, now = Date.now()): boolean {
+	let fresh: boolean;
 	try {
-		if (statSync(file).mtimeMs < startedAt - MTIME_SLACK_MS) return false;
+		fresh = statSync(file).mtimeMs >= startedAt - MTIME_SLACK_MS;
+	} catch {
+		fresh = false;
+	}
+	if (!fresh) return now - startedAt >= STATUS_GRACE_MS;
+	try {
 		return /^RUNNING\b/.test(readFileSync(file, 'utf8'));
 	} catch {
 		return false;
