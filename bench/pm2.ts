@@ -5,12 +5,12 @@
 import {execFileSync} from 'node:child_process';
 import {copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {cliPath, repoRoot} from '../test/helpers/cli.js';
+import {repoRoot} from '../test/helpers/cli.js';
 import {waitFor} from '../test/helpers/processes.js';
 import {openTerminal, type Terminal} from '../test/helpers/tmux.js';
 import {onCleanup} from './cleanup.js';
 import {commandLine, processesUnder} from './proc.js';
-import {countFlags, countsFor, isRunning, workDirectory} from './tui.js';
+import {countFlags, countsFor, isRunning, program, workDirectory} from './tui.js';
 
 const PM2 = path.join(repoRoot, 'node_modules/pm2/bin/pm2');
 
@@ -61,7 +61,7 @@ export async function startPm2(options: {
 	});
 
 	const cli = (args: string[]) =>
-		execFileSync(process.execPath, [cliPath, ...args], {encoding: 'utf8', timeout: 30_000});
+		execFileSync(process.execPath, [program.cli, ...args], {encoding: 'utf8', timeout: 30_000});
 	const plan = cli(['--dry-run', '--json', '--demo', '--spool-dir', spool, ...countFlags(counts)])
 		.trim()
 		.split('\n')

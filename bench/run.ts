@@ -4,6 +4,7 @@ import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import {cleanupAll, cleanupAndExit, installExitHandlers, withinTime} from './cleanup.js';
+import {buildRevision} from './build-revision.js';
 import {machine} from './proc.js';
 import {program} from './tui.js';
 import {rows, table, type ScenarioResult} from './report.js';
@@ -28,6 +29,7 @@ const usage = `Usage: npm run bench [-- options]
   --json FILE        also write every run's raw figures to FILE
   --cpu-prof DIR     write V8 CPU profiles of zeek-tui (one per run) into DIR
   --cli FILE         run this cli.js instead of dist/cli.js (a build with a change being tried)
+  --revision REV     build this git revision in a temporary directory and run that (e.g. HEAD)
   --env NAME=VALUE   set a variable in zeek-tui's terminal (repeatable), e.g. NODE_ENV=production
   --node-flag FLAG   pass a flag to zeek-tui's node (repeatable), e.g. --node-flag=--max-semi-space-size=2
   -h, --help         this text`;
@@ -45,6 +47,7 @@ function parse() {
 			json: {type: 'string'},
 			'cpu-prof': {type: 'string'},
 			cli: {type: 'string'},
+			revision: {type: 'string'},
 			env: {type: 'string', multiple: true, default: []},
 			'node-flag': {type: 'string', multiple: true, default: []},
 			help: {type: 'boolean', short: 'h', default: false},
@@ -84,6 +87,7 @@ function parse() {
 		json: values.json,
 		cpuProfileDir: values['cpu-prof'],
 		cli: values.cli ? path.resolve(values.cli) : undefined,
+		revision: values.revision,
 		env,
 		nodeFlags: values['node-flag'],
 	};
@@ -99,6 +103,12 @@ async function main(): Promise<void> {
 	}
 	installExitHandlers();
 	if (options.cli) program.cli = options.cli;
+	let built = '';
+	if (options.revision) {
+		const {cli, commit} = buildRevision(options.revision);
+		program.cli = cli;
+		built = ` (${options.revision} = ${commit.slice(0, 12)})`;
+	}
 	program.env = options.env;
 	program.nodeFlags = options.nodeFlags;
 	// The nodes get only the switches each scenario sets: none of the operator's ZEEK_* settings.
@@ -138,7 +148,9 @@ async function main(): Promise<void> {
 		`runs: ${options.runs}, window: ${options.seconds} s after ${options.settleSeconds} s settling`,
 	);
 	const variant = Object.entries(program.env).map(([name, value]) => `${name}=${value}`);
-	console.log(`zeek-tui: ${[...variant, 'node', ...program.nodeFlags, program.cli].join(' ')}\n`);
+	console.log(
+		`zeek-tui: ${[...variant, 'node', ...program.nodeFlags, program.cli].join(' ')}${built}\n`,
+	);
 	console.log(table(results.flatMap(rows)));
 	for (const result of results)
 		for (const note of result.notes) console.log(`note (${result.scenario}): ${note}`);
