@@ -11,6 +11,7 @@ import {Header} from './ui/header.js';
 import {Help} from './ui/help.js';
 import {computeLayout, isTooSmall, MIN_COLUMNS, MIN_ROWS, rootHeight} from './ui/layout.js';
 import {LogPane} from './ui/log-pane.js';
+import {detailLines, detailPage, NodeDetail, useCrashReports} from './ui/node-detail.js';
 import {NodeTable} from './ui/node-table.js';
 import {colorDisabledByEnv, createTheme, ThemeContext} from './ui/theme.js';
 import {useKeys} from './ui/use-keys.js';
@@ -72,6 +73,12 @@ export function App({client, columns, rows, noColor, clock = Date.now}: AppProps
 	);
 	const paneHeight = (node: string) =>
 		layout.paneHeights[state.panes.findIndex((pane) => pane.node === node)] ?? 0;
+	const now = useNow(!tooSmall && dialog?.kind !== 'help' && countsTime(shownNodes), clock);
+
+	const detailNode = dialog?.kind === 'detail' ? byName.get(dialog.node) : undefined;
+	const crashReports = useCrashReports(client, detailNode);
+	const details = detailNode ? detailLines(detailNode, crashReports, now, size.columns) : [];
+	const detailRows = detailPage(layout.bodyHeight);
 
 	useKeys(client, store, {
 		nodeState: (name) => client.snapshot().nodes.find((node) => node.name === name)?.state,
@@ -79,9 +86,10 @@ export function App({client, columns, rows, noColor, clock = Date.now}: AppProps
 		panePage: (node) => Math.max(1, paneHeight(node) - 1),
 		paneLineCount: (node) => sources.get(node)?.lines().length ?? 0,
 		maxPanes: layout.maxPanes,
+		detailPage: detailRows,
+		detailMaxScroll: Math.max(0, details.length - detailRows),
 		tooSmall,
 	});
-	const now = useNow(!tooSmall && dialog?.kind !== 'help' && countsTime(shownNodes), clock);
 
 	if (tooSmall) {
 		return (
@@ -99,15 +107,24 @@ export function App({client, columns, rows, noColor, clock = Date.now}: AppProps
 			<Box flexDirection="column" width={size.columns} height={rootHeight(size.rows)}>
 				<Header snapshot={snapshot} />
 				<Box flexDirection="column" height={layout.bodyHeight} flexShrink={0} overflow="hidden">
-					{dialog?.kind === 'help' ? (
-						<Help height={layout.bodyHeight} />
-					) : (
+					{dialog?.kind === 'help' && <Help height={layout.bodyHeight} />}
+					{dialog?.kind === 'detail' && (
+						<NodeDetail
+							node={detailNode}
+							name={dialog.node}
+							lines={details}
+							scroll={dialog.scroll}
+							height={layout.bodyHeight}
+						/>
+					)}
+					{dialog?.kind !== 'help' && dialog?.kind !== 'detail' && (
 						<NodeTable
 							nodes={shownNodes}
 							selected={state.selected}
 							focused={state.focusedPane === undefined && !dialog}
 							filter={state.filter}
 							height={layout.tableHeight}
+							width={size.columns}
 							scroll={state.tableScroll}
 							now={now}
 						/>
@@ -153,6 +170,7 @@ function dialogRows(dialog: Dialog | undefined, columns: number): number | 'full
 		case undefined:
 			return undefined;
 		case 'help':
+		case 'detail':
 			return 'full';
 		case 'confirm':
 		case 'quitting':

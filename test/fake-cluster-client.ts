@@ -4,6 +4,7 @@
 import type {
 	ClusterClient,
 	ClusterSnapshot,
+	CrashReportFile,
 	LogLine,
 	LogSource,
 	NodeSnapshot,
@@ -83,6 +84,10 @@ export class FakeClusterClient implements ClusterClient {
 	pinResult: () => Promise<void> = () => Promise.resolve();
 	/** What stopAll() answers. */
 	stopAllResult: () => Promise<void> = () => Promise.resolve();
+	/** Crash reports by node, newest first, as crashReports() hands them out. */
+	crashReportFiles: Record<string, CrashReportFile[]> = {};
+	/** Every crashReports() call: the node asked for. */
+	readonly crashReportReads: string[] = [];
 	#snapshot: ClusterSnapshot;
 	readonly #listeners = new Set<() => void>();
 	readonly #logs = new Map<string, LogLine[]>();
@@ -165,6 +170,11 @@ export class FakeClusterClient implements ClusterClient {
 
 	onlineCpus(): number[] {
 		return [...this.online];
+	}
+
+	crashReports(name: string, limit: number): CrashReportFile[] {
+		this.crashReportReads.push(name);
+		return (this.crashReportFiles[name] ?? []).slice(0, limit);
 	}
 
 	#buffer(node: string): LogLine[] {

@@ -3,6 +3,7 @@ import {afterEach, describe, expect, test, vi} from 'vitest';
 import {cleanup, render} from 'ink-testing-library';
 import {setTimeout as delay} from 'node:timers/promises';
 import chalk from 'chalk';
+import stripAnsi from 'strip-ansi';
 import {App} from '../source/app.js';
 import {KEY_HELP} from '../source/ui/key-help.js';
 import {INFO_MESSAGE_MS} from '../source/ui/use-screen-state.js';
@@ -82,17 +83,72 @@ describe('header and node table', () => {
 		expect(frame.at(-1)).toContain('q quit');
 	});
 
-	test('PKTS/S and DROP% appear once a worker has metrics, with - for the others', () => {
+	test('PKTS/S and DROP% appear once a worker has metrics, with - for the others', async () => {
 		const client = new FakeClusterClient();
-		const {lines} = renderApp(client);
+		const {lines} = renderApp(client, {columns: 80, rows: 24});
 		expect(lines()[1]).not.toContain('PKTS/S');
+		// The manager's metrics port answers too, with zeros that mean nothing: still `-`.
+		client.updateNode('manager', {metrics: {at: NOW, packetsPerSecond: 0, dropPercent: 0}});
 		client.updateNode('worker-1', {metrics: {at: NOW, packetsPerSecond: 1500, dropPercent: 0.25}});
-		return eventually(() => {
+		await eventually(() => {
 			const frame = lines();
 			expect(frame[1]!.trim().split(/\s+/).slice(-2)).toEqual(['PKTS/S', 'DROP%']);
 			expect(rowOf(frame, 'worker-1')).toMatch(/1\.5k\s+0\.25$/);
-			expect(rowOf(frame, 'manager')).toMatch(/-\s+-$/);
+			expect(rowOf(frame, 'manager')).toMatch(/running.*-\s+-$/);
+			expect(rowOf(frame, 'worker-2')).toMatch(/running.*-\s+-$/);
 		});
+	});
+
+	test('the header sums the workers; drops over 1 % and lag over 5 s are marked in text and colour', async () => {
+		const level = chalk.level;
+		chalk.level = 1;
+		try {
+			const client = new FakeClusterClient();
+			client.updateNode('manager', {metrics: {at: NOW, packetsPerSecond: 0, dropPercent: 0}});
+			client.updateNode('worker-1', {
+				metrics: {at: NOW, packetsPerSecond: 1000, droppedPerSecond: 0, dropPercent: 0},
+			});
+			client.updateNode('worker-2', {
+				metrics: {
+					at: NOW,
+					packetsPerSecond: 2960,
+					droppedPerSecond: 40,
+					dropPercent: 40 / 30,
+					lagSeconds: 7.5,
+				},
+			});
+			// Without colour (NO_COLOR) the marks are still there.
+			const plain = render(<App client={client} columns={80} rows={24} clock={clock} noColor />);
+			await eventually(() => {
+				const frame = frameLines(stripAnsi(plain.lastFrame() ?? ''));
+				// eslint-disable-next-line no-control-regex -- looking for colour codes is the point
+				expect(plain.lastFrame()).not.toMatch(/\u001B\[(3\d|9\d)m/);
+				expect(frame[0]).toContain('PKTS/S 4.0k  DROP 1.00%  LAG 7.50s!');
+				// At 80 columns there is no LAG column: the lagging worker's rate carries the mark.
+				expect(rowOf(frame, 'worker-2')).toMatch(/3\.0k! +1\.33!$/);
+				expect(rowOf(frame, 'worker-1')).toMatch(/1\.0k +0\.00$/);
+			});
+			// Over 1 % for the cluster as a whole: the header's drop share is marked too.
+			client.updateNode('worker-1', {
+				metrics: {at: NOW, packetsPerSecond: 1000, droppedPerSecond: 40, dropPercent: 40 / 10.4},
+			});
+			await eventually(() =>
+				expect(stripAnsi(plain.lastFrame() ?? '')).toContain('PKTS/S 4.0k  DROP 1.98%!  LAG'),
+			);
+			const wide = render(<App client={client} columns={120} rows={30} clock={clock} noColor />);
+			await eventually(() => {
+				const frame = frameLines(stripAnsi(wide.lastFrame() ?? ''));
+				expect(frame[1]!.trim().split(/\s+/).slice(-3)).toEqual(['PKTS/S', 'DROP%', 'LAG']);
+				expect(rowOf(frame, 'worker-2')).toMatch(/3\.0k +1\.33! +7\.50s!$/);
+			});
+			const coloured = render(<App client={client} columns={120} rows={30} clock={clock} />);
+			await eventually(() => {
+				expect(coloured.lastFrame()).toContain('\u001B[31m1.33!');
+				expect(coloured.lastFrame()).toContain('\u001B[31m7.50s!');
+			});
+		} finally {
+			chalk.level = level;
+		}
 	});
 
 	test('the selected row is marked and kept in view when the table scrolls', async () => {
@@ -131,6 +187,32 @@ describe('header and node table', () => {
 });
 
 describe('clock', () => {
+	test('x with a 60 s timeout: the countdown starts at 60s, never above, even mid-second', async () => {
+		// The render clock is most of a second past the last tick when the stop lands.
+		let now = NOW;
+		const client = new FakeClusterClient();
+		client.updateNode('worker-1', {startedAt: NOW - 10_000});
+		const view = render(<App client={client} columns={100} rows={30} clock={() => now} />);
+		now += 999;
+		client.updateNode('worker-1', {state: 'stopping', killAt: now + 60_000});
+		const seen = new Set<string>();
+		const countdown = () => {
+			const match = /stopping (\d+)s/.exec(rowOf(frameLines(view.lastFrame()), 'worker-1') ?? '');
+			if (match) seen.add(match[1]!);
+			return match?.[1];
+		};
+		await eventually(() => expect(countdown()).toBe('60'));
+		for (const step of [1, 400, 600, 1]) {
+			now += step;
+			client.updateNode('worker-2', {restarts: step});
+			await eventually(() =>
+				expect(rowOf(frameLines(view.lastFrame()), 'worker-2')).toMatch(` ${step} `),
+			);
+			countdown();
+		}
+		expect([...seen]).toEqual(['60', '59']);
+	});
+
 	test('uptimes and countdowns tick once a second while shown', async () => {
 		let now = NOW;
 		const client = new FakeClusterClient();
@@ -246,6 +328,148 @@ describe('keys send commands for the selected node', () => {
 		await press(stdin, 's');
 		expect(client.commands).toEqual([]);
 		await eventually(() => expect(lines().at(-2)).toContain('logger-1 is running'));
+	});
+});
+
+describe('node details', () => {
+	const detailed = () => {
+		const client = new FakeClusterClient();
+		client.updateNode('worker-1', {
+			pid: 4242,
+			restarts: 2,
+			startedAt: NOW - 65_000,
+			cpus: [1],
+			pin: [1],
+			argv: ['taskset', '-c', '1', '/usr/bin/zeek', '-i', 'af_packet::eth0', '-C', 'local'],
+			cwd: '/var/spool/zeek/worker-1',
+			usage: {cpu: 40, memory: 300 * 1024 ** 2},
+			metrics: {
+				at: NOW,
+				packetsPerSecond: 1000,
+				dropPercent: 0.5,
+				lagSeconds: 0.01,
+				activeSessions: 151,
+			},
+			history: {
+				cpu: [0, 20, 40, 60, 80, 100],
+				memory: [100, 200, 300].map((mb) => mb * 1024 ** 2),
+				packetsPerSecond: [500, 1000],
+			},
+			exits: [
+				{at: NOW - 600_000, code: 0, signal: null, requested: true},
+				{at: NOW - 70_000, code: null, signal: 'SIGABRT', requested: false},
+			],
+		});
+		client.crashReportFiles['worker-1'] = [
+			{
+				file: '/var/spool/zeek/.zeek-tui/crashes/worker-1-2023-11-14T22-12-10.000Z.txt',
+				at: NOW - 70_000,
+				text: [
+					'node: worker-1',
+					'exit: signal SIGABRT',
+					'--- last 50 lines of stderr.log ---',
+					...Array.from({length: 40}, (_, index) => `stderr line ${index + 1}`),
+				].join('\n'),
+			},
+		];
+		return client;
+	};
+
+	test('i shows argv, cwd, pid, CPUs, exits, metrics, sparklines and the crash report; Esc closes', async () => {
+		const {client, stdin, lines} = renderApp(detailed(), {columns: 80, rows: 24});
+		await press(stdin, 'j', 'j', 'j', 'i');
+		await eventually(() => expect(lines().join('\n')).toContain('worker-1 (worker)'));
+		const frame = lines().join('\n');
+		expect(frame).toContain('state     running  pid 4242  uptime 1m05s  restarts 2');
+		expect(frame).toContain('cpus      1  (pinned to 1)');
+		expect(frame).toContain('cwd       /var/spool/zeek/worker-1');
+		expect(frame).toContain('argv      taskset -c 1 /usr/bin/zeek -i af_packet::eth0 -C local');
+		expect(frame).toContain('PKTS/S 1.0k  DROP 0.50%  LAG 0.01s  sessions 151');
+		expect(frame).toMatch(/CPU% +▁▂▄▅▇█ +now 100\.0%/);
+		expect(frame).toMatch(/MEM +▃▆█ +now 300\.0M/);
+		expect(frame).toContain('signal SIGABRT  (1m10s ago)');
+		expect(frame).toContain('code 0, requested  (10m00s ago)');
+		expect(frame).toContain('worker-1-2023-11-14T22-12-10.000Z.txt');
+		expect(frame).toContain('exit: signal SIGABRT');
+		expect(client.crashReportReads).toContain('worker-1');
+		expect(lines()).toHaveLength(23);
+		for (const line of lines()) expect(line.length).toBeLessThanOrEqual(80);
+		// The table is covered; the report scrolls to its end.
+		expect(rowOf(lines(), 'manager')).toBeUndefined();
+		expect(frame).not.toContain('stderr line 40');
+		await press(stdin, KEY.pageDown, KEY.pageDown, KEY.pageDown, KEY.pageDown);
+		await eventually(() => expect(lines().join('\n')).toContain('stderr line 40'));
+
+		// Keys inside send nothing to the cluster; Esc goes back to the table, selection kept.
+		await press(stdin, 'r', 'x', KEY.escape);
+		await eventually(() => expect(rowOf(lines(), 'worker-1')?.startsWith('›')).toBe(true));
+		expect(lines().join('\n')).not.toContain('worker-1 (worker)');
+		expect(client.commands).toEqual([]);
+	});
+
+	test('q and i close the details too; q never quits from there', async () => {
+		const {client, stdin, lines} = renderApp(detailed());
+		for (const key of ['q', 'i']) {
+			await press(stdin, 'i');
+			await eventually(() => expect(lines().join('\n')).toContain('manager (manager)'));
+			expect(lines().join('\n')).toContain('no crash report');
+			await press(stdin, key);
+			await eventually(() => expect(rowOf(lines(), 'manager')).toBeDefined());
+			expect(lines().join('\n')).not.toContain('Stop the cluster and quit?');
+		}
+		expect(client.commands).toEqual([]);
+	});
+
+	test('a crash while the details are open brings its report in', async () => {
+		const client = detailed();
+		const {stdin, lines} = renderApp(client);
+		await press(stdin, 'j', 'j', 'j', 'j', 'i');
+		await eventually(() => expect(lines().join('\n')).toContain('no crash report'));
+		client.crashReportFiles['worker-2'] = [
+			{
+				file: '/x/worker-2-2023-11-14T22-13-19.000Z.txt',
+				at: NOW - 1000,
+				text: 'exit: signal SIGSEGV',
+			},
+		];
+		client.updateNode('worker-2', {
+			state: 'backoff',
+			restartAt: NOW + 2000,
+			exits: [{at: NOW - 1000, code: null, signal: 'SIGSEGV', requested: false}],
+		});
+		await eventually(() => {
+			const frame = lines().join('\n');
+			expect(frame).toContain('exit: signal SIGSEGV');
+			expect(frame).toContain('backoff 2s');
+		});
+	});
+
+	test('i is in the help and, with room, in the footer', async () => {
+		const {stdin, lines} = renderApp(new FakeClusterClient(), {columns: 120, rows: 30});
+		expect(lines().at(-1)).toContain('i detail');
+		await press(stdin, '?');
+		await eventually(() => expect(lines().join('\n')).toMatch(/│ i +details: argv, cwd, exits/));
+		expect(lines().join('\n')).toContain('! marks drops over 1% or a lag over 5 s');
+	});
+
+	test('help still fits at 80x24 with the new key', async () => {
+		const {stdin, lines} = renderApp(new FakeClusterClient(), {columns: 80, rows: 24});
+		await press(stdin, '?');
+		await eventually(() => expect(lines().join('\n')).toContain('Ctrl-C'));
+		for (const entry of KEY_HELP) expect(lines().join('\n')).toContain(entry.keys);
+		expect(lines()).toHaveLength(23);
+	});
+});
+
+describe('history in the table', () => {
+	test('at 120 columns a CPU history column with sparklines; not at 80', async () => {
+		const client = new FakeClusterClient();
+		client.updateNode('manager', {history: {cpu: [0, 50, 100], memory: [], packetsPerSecond: []}});
+		const wide = renderApp(client, {columns: 120, rows: 30});
+		await eventually(() => expect(wide.lines()[1]).toMatch(/CPUS +CPU HISTORY$/));
+		expect(rowOf(wide.lines(), 'manager')).toMatch(/ ▁▅█$/);
+		const narrow = render(<App client={client} columns={80} rows={24} clock={clock} />);
+		expect(frameLines(narrow.lastFrame())[1]).not.toContain('HISTORY');
 	});
 });
 
@@ -516,6 +740,35 @@ describe('terminal size', () => {
 		await eventually(() => expect(lines().some((line) => line.startsWith('! eee'))).toBe(true));
 		expect(lines()).toHaveLength(23);
 		for (const line of lines()) expect(line.length).toBeLessThanOrEqual(80);
+		// Nothing was cut at the screen's edge: the rows were made to fit, the numbers are whole.
+		for (const node of snapshot.nodes) {
+			const row = lines().find((line) => line.slice(2).startsWith(node.name.slice(0, 8)));
+			expect(row).toBeDefined();
+			expect(row!.length).toBeLessThanOrEqual(80);
+			expect(row).toMatch(node.type === 'worker' ? / 1\.2M +12\.5!$/ : / -\s+-$/);
+		}
+		expect(lines().find((line) => line.includes('stop 300s'))).toBeDefined();
+	});
+
+	test('at 80 columns the metrics columns fit beside a stop countdown, without wrapping', async () => {
+		const snapshot = sampleSnapshot();
+		snapshot.nodes = snapshot.nodes.map((node, index) => ({
+			...node,
+			name: node.type === 'worker' ? `worker-1${index}` : node.name,
+			pid: 123_456 + index,
+			usage: {cpu: 12.5, memory: 320 * 1024 ** 2},
+			startedAt: NOW - 3_600_000,
+			cpus: [0, 1],
+			metrics: {at: NOW, packetsPerSecond: 1000, dropPercent: 1},
+		}));
+		snapshot.nodes[3] = {...snapshot.nodes[3]!, state: 'stopping', killAt: NOW + 60_000};
+		const {lines} = renderApp(new FakeClusterClient(snapshot), {columns: 80, rows: 24});
+		for (const line of lines()) expect(line.length).toBeLessThanOrEqual(80);
+		expect(lines()[1]!.trim().split(/\s+/).slice(-2)).toEqual(['PKTS/S', 'DROP%']);
+		expect(rowOf(lines(), 'worker-14')).toMatch(/worker-14 worker {2}running .* 1\.0k +1\.00$/);
+		expect(rowOf(lines(), 'worker-13')).toMatch(/stop(ping)? 60s .* 1\.0k +1\.00$/);
+		// Table titles and rows: nothing cut (the header may cut the spool path at the edge).
+		expect(lines().slice(1, 7).join('\n')).not.toContain('…');
 	});
 
 	test('follows a resize: the root stays one row shorter than the terminal', async () => {

@@ -43,8 +43,14 @@ describe('formatBytes', () => {
 
 test('rates and drop percentages stay short', () => {
 	expect(formatRate(850)).toBe('850');
+	expect(formatRate(949.4)).toBe('949');
+	// About 1000, measured a little under or over, reads the same.
+	expect(formatRate(996)).toBe('1.0k');
+	expect(formatRate(1003)).toBe('1.0k');
 	expect(formatRate(12_345)).toBe('12.3k');
+	expect(formatRate(999_960)).toBe('1.0M');
 	expect(formatRate(1_200_000)).toBe('1.2M');
+	expect(formatRate(-3)).toBe('0');
 	expect(formatDropPercent(0.034)).toBe('0.03');
 	expect(formatDropPercent(12.34)).toBe('12.3');
 });
@@ -82,7 +88,7 @@ describe('node columns', () => {
 	const now = 10_000_000;
 	test('titles in the contract order, metrics only when a worker has them', () => {
 		const plain = [fakeNode('manager', 'manager'), fakeNode('worker-1', 'worker')];
-		expect(tableText(plain, now).titles.map((title) => title.trim())).toEqual([
+		expect(tableText(plain, now, 80).titles.map((title) => title.trim())).toEqual([
 			'NODE',
 			'TYPE',
 			'STATE',
@@ -99,10 +105,16 @@ describe('node columns', () => {
 		];
 		expect(showsMetrics(measured)).toBe(true);
 		expect(
-			tableText(measured, now)
+			tableText(measured, now, 80)
 				.titles.slice(-2)
 				.map((title) => title.trim()),
 		).toEqual(['PKTS/S', 'DROP%']);
+		// With room to spare, the lag gets a column of its own.
+		expect(
+			tableText(measured, now, 100)
+				.titles.slice(-3)
+				.map((title) => title.trim()),
+		).toEqual(['PKTS/S', 'DROP%', 'LAG']);
 		// A manager's metrics do not bring packet columns: only workers capture packets.
 		expect(
 			showsMetrics([fakeNode('m', 'manager', {metrics: {at: now, packetsPerSecond: 5}})]),
@@ -117,12 +129,12 @@ describe('node columns', () => {
 				usage: {cpu: 12.34, memory: 48.2 * 1024 * 1024},
 				cpus: [0, 1, 2, 3, 8],
 				restarts: 2,
-				metrics: {at: now, packetsPerSecond: 12_345, dropPercent: 0.5},
+				metrics: {at: now, packetsPerSecond: 12_345, dropPercent: 0.5, lagSeconds: 0.25},
 			}),
 			fakeNode('worker-10', 'worker', {state: 'stopped'}),
 		];
-		const {rows} = tableText(nodes, now);
-		expect(rows[0]!.map((cell) => cell.trim())).toEqual([
+		const {rows} = tableText(nodes, now, 100);
+		expect(rows[0]!.map((cell) => cell.text.trim())).toEqual([
 			'worker-1',
 			'worker',
 			'running',
@@ -134,8 +146,9 @@ describe('node columns', () => {
 			'0-3,8',
 			'12.3k',
 			'0.50',
+			'0.25s',
 		]);
-		expect(rows[1]!.map((cell) => cell.trim())).toEqual([
+		expect(rows[1]!.map((cell) => cell.text.trim())).toEqual([
 			'worker-10',
 			'worker',
 			'stopped',
@@ -147,8 +160,11 @@ describe('node columns', () => {
 			'-',
 			'-',
 			'-',
+			'-',
 		]);
-		expect(rows[0]!.map((cell) => cell.length)).toEqual(rows[1]!.map((cell) => cell.length));
+		expect(rows[0]!.map((cell) => cell.text.length)).toEqual(
+			rows[1]!.map((cell) => cell.text.length),
+		);
 	});
 
 	test('fitCell pads by alignment and cuts with an ellipsis', () => {

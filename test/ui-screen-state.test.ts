@@ -142,6 +142,26 @@ describe('screenReducer', () => {
 		expect(state.dialog).toMatchObject({busy: false, error: 'EPERM'});
 	});
 
+	test('the details scroll within 0 and the given end, and only while open', () => {
+		const open = apply(start(), {
+			type: 'open-dialog',
+			dialog: {kind: 'detail', node: 'worker-2', scroll: 0},
+		});
+		const scroll = (by: number, maxScroll = 7): ScreenAction => ({
+			type: 'detail-scroll',
+			by,
+			maxScroll,
+		});
+		expect(apply(open, scroll(5)).dialog).toEqual({kind: 'detail', node: 'worker-2', scroll: 5});
+		expect(apply(open, scroll(5), scroll(5)).dialog).toMatchObject({scroll: 7});
+		expect(apply(open, scroll(Infinity), scroll(-3)).dialog).toMatchObject({scroll: 4});
+		expect(apply(open, scroll(-Infinity)).dialog).toMatchObject({scroll: 0});
+		// The details got shorter meanwhile: the next key brings the view back within them.
+		expect(apply(open, scroll(7), scroll(1, 3)).dialog).toMatchObject({scroll: 3});
+		const closed = start();
+		expect(apply(closed, scroll(5))).toBe(closed);
+	});
+
 	test('the store hands every action the state the previous one made', () => {
 		const store = createScreenStore(start());
 		let notified = 0;
@@ -170,6 +190,8 @@ describe('interpretKey', () => {
 		panePage: () => 5,
 		paneLineCount: () => 100,
 		maxPanes: 5,
+		detailPage: 8,
+		detailMaxScroll: 20,
 		tooSmall: false,
 	};
 	const text = (value: string): Press => ({text: value});
@@ -272,6 +294,41 @@ describe('interpretKey', () => {
 		expect(state.panes[0]!.scroll).toBe(0);
 		({state} = keys(start(), {special: 'page-down'}));
 		expect(state.selected).toBe('worker-2');
+	});
+
+	test('i opens the selected node in detail; keys there scroll it and never reach the cluster', () => {
+		let {state, effects} = keys(start(), text('j'), text('j'), text('j'), text('i'));
+		expect(state.dialog).toEqual({kind: 'detail', node: 'worker-1', scroll: 0});
+		({state, effects} = keys(
+			state,
+			text('j'),
+			{special: 'down'},
+			{special: 'page-down'},
+			text('k'),
+			text('r'),
+			text('x'),
+			text('a'),
+			{special: 'enter'},
+		));
+		expect(effects).toEqual([]);
+		expect(state.dialog).toEqual({kind: 'detail', node: 'worker-1', scroll: 9});
+		// Scrolling stops at both ends.
+		({state} = keys(state, {special: 'end'}, {special: 'page-down'}));
+		expect(state.dialog).toMatchObject({scroll: 20});
+		({state} = keys(state, {special: 'page-up'}, {special: 'page-up'}, {special: 'page-up'}));
+		expect(state.dialog).toMatchObject({scroll: 0});
+		expect(state.selected).toBe('worker-1');
+		expect(state.panes).toEqual([]);
+	});
+
+	test('Esc, i and q close the details; q there never quits', () => {
+		for (const close of [{special: 'escape'}, text('i'), text('q')] as Press[]) {
+			const {state, effects} = keys(start(), text('i'), close);
+			expect(state.dialog).toBeUndefined();
+			expect(effects).toEqual([]);
+		}
+		// Ctrl-C still quits from there.
+		expect(keys(start(), text('i'), {special: 'interrupt'}).effects).toEqual([{kind: 'quit'}]);
 	});
 
 	test('below the minimum size only Ctrl-C does anything', () => {

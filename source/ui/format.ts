@@ -39,11 +39,16 @@ export function formatDropPercent(percent: number): string {
 	return percent < 10 ? percent.toFixed(2) : percent.toFixed(1);
 }
 
-/** `850`, `12.3k`, `1.2M`. */
+/**
+ * `850`, `1.0k`, `12.3k`, `1.2M`. A unit is taken as soon as the value rounds to 1.0 of it, so a
+ * rate measured at 998 one time and 1003 the next reads `1.0k` both times instead of flipping
+ * between two shapes.
+ */
 export function formatRate(perSecond: number): string {
-	if (perSecond < 1000) return String(Math.round(perSecond));
-	if (perSecond < 1_000_000) return `${(perSecond / 1000).toFixed(1)}k`;
-	return `${(perSecond / 1_000_000).toFixed(1)}M`;
+	const rate = Math.max(0, perSecond);
+	if (rate < 950) return String(Math.round(rate));
+	if (rate < 999_950) return `${(rate / 1000).toFixed(1)}k`;
+	return `${(rate / 1_000_000).toFixed(1)}M`;
 }
 
 /** Whole seconds left until `at`, rounded up so `0s` only shows once the moment has come. */
@@ -51,13 +56,23 @@ export function secondsUntil(at: number, now: number): number {
 	return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** The STATE cell: the state, plus the countdown to SIGKILL or to the next restart. */
-export function stateLabel(node: NodeSnapshot, now: number): string {
+/** Zeek's packet lag: `0.01s`, `7.25s`, `12.3s`, `125s`. */
+export function formatLag(seconds: number): string {
+	if (seconds < 10) return `${seconds.toFixed(2)}s`;
+	if (seconds < 100) return `${seconds.toFixed(1)}s`;
+	return `${Math.round(seconds)}s`;
+}
+
+/**
+ * The STATE cell: the state, plus the countdown to SIGKILL or to the next restart. `short` fits
+ * the countdowns into the width of the plain states (`stop 60s`, `retry 9s`) for narrow screens.
+ */
+export function stateLabel(node: NodeSnapshot, now: number, short = false): string {
 	if (node.state === 'stopping' && node.killAt !== undefined) {
-		return `stopping ${secondsUntil(node.killAt, now)}s`;
+		return `${short ? 'stop' : 'stopping'} ${secondsUntil(node.killAt, now)}s`;
 	}
 	if (node.state === 'backoff' && node.restartAt !== undefined) {
-		return `backoff ${secondsUntil(node.restartAt, now)}s`;
+		return `${short ? 'retry' : 'backoff'} ${secondsUntil(node.restartAt, now)}s`;
 	}
 	return node.state;
 }

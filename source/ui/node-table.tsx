@@ -1,9 +1,10 @@
 // The node table: one row per node, the selected one marked with › and (when focused) inverse.
+import {Fragment} from 'react';
 import {Box, Text} from 'ink';
 import type {NodeSnapshot} from '../cluster/types.js';
 import {scrollToShow} from './layout.js';
-import {STATE_COLUMN, tableText} from './node-columns.js';
-import {STATE_COLORS, useTheme} from './theme.js';
+import {tableText, type TableCell} from './node-columns.js';
+import {ALERT_COLOR, STATE_COLORS, useTheme} from './theme.js';
 
 type Props = {
 	/** The rows to show (after the filter), in snapshot order. */
@@ -14,15 +15,17 @@ type Props = {
 	filter: string;
 	/** Rows, the title row included. */
 	height: number;
+	/** Columns: the table drops or narrows columns to fit, it never wraps. */
+	width: number;
 	/** First row wanted; corrected here so the selected row stays visible after a resize. */
 	scroll: number;
 	now: number;
 };
 
-export function NodeTable({nodes, selected, focused, filter, height, scroll, now}: Props) {
+export function NodeTable({nodes, selected, focused, filter, height, width, scroll, now}: Props) {
 	const theme = useTheme();
 	if (height <= 0) return null;
-	const {titles, rows} = tableText(nodes, now);
+	const {columns, titles, rows} = tableText(nodes, now, width);
 	const viewport = height - 1;
 	const selectedIndex = nodes.findIndex((node) => node.name === selected);
 	const first = scrollToShow(scroll, Math.max(0, selectedIndex), viewport, nodes.length);
@@ -30,6 +33,10 @@ export function NodeTable({nodes, selected, focused, filter, height, scroll, now
 	const more = [first > 0 ? `↑${first}` : '', below > 0 ? `↓${below}` : '']
 		.filter(Boolean)
 		.join(' ');
+	const colorOf = (node: NodeSnapshot, cell: TableCell, index: number) => {
+		if (cell.alert) return theme.paint(ALERT_COLOR);
+		return columns[index] === 'state' ? theme.paint(STATE_COLORS[node.state]) : undefined;
+	};
 
 	return (
 		<Box flexDirection="column" height={height} flexShrink={0}>
@@ -47,9 +54,12 @@ export function NodeTable({nodes, selected, focused, filter, height, scroll, now
 				return (
 					<Text key={node.name} wrap="truncate-end" inverse={isSelected && focused}>
 						{isSelected ? '› ' : '  '}
-						{cells.slice(0, STATE_COLUMN).join(' ')}{' '}
-						<Text color={theme.paint(STATE_COLORS[node.state])}>{cells[STATE_COLUMN]}</Text>{' '}
-						{cells.slice(STATE_COLUMN + 1).join(' ')}
+						{cells.map((cell, column) => (
+							<Fragment key={columns[column]}>
+								{column > 0 && ' '}
+								<Text color={colorOf(node, cell, column)}>{cell.text}</Text>
+							</Fragment>
+						))}
 					</Text>
 				);
 			})}

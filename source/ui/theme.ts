@@ -32,3 +32,6 @@ export const STATE_COLORS: Record<NodeState, string> = {
 	backoff: 'magenta',
 	stopped: 'gray',
 };
+
+/** Drops over the threshold, a lagging worker (packet-health.ts). */
+export const ALERT_COLOR = 'red';

@@ -87,6 +87,9 @@ export type KeyContext = {
 	panePage(node: string): number;
 	paneLineCount(node: string): number;
 	maxPanes: number;
+	/** Lines of the node details on screen now, and how far they can scroll. */
+	detailPage: number;
+	detailMaxScroll: number;
 	/** The terminal is below the minimum size: only Ctrl-C works. */
 	tooSmall: boolean;
 };
@@ -123,6 +126,20 @@ export function interpretKey(state: ScreenState, press: Press, context: KeyConte
 				};
 			}
 			return is(press, 'n', 'N', 'escape', 'q') ? {actions: [{type: 'close-dialog'}]} : NOTHING;
+
+		case 'detail': {
+			if (is(press, 'escape', 'q', 'i')) return {actions: [{type: 'close-dialog'}]};
+			const scroll = (by: number): KeyOutcome => ({
+				actions: [{type: 'detail-scroll', by, maxScroll: context.detailMaxScroll}],
+			});
+			if (is(press, 'up', 'k')) return scroll(-1);
+			if (is(press, 'down', 'j')) return scroll(1);
+			if (is(press, 'page-up')) return scroll(-context.detailPage);
+			if (is(press, 'page-down', 'space')) return scroll(context.detailPage);
+			if (is(press, 'home')) return scroll(-Infinity);
+			if (is(press, 'end')) return scroll(Infinity);
+			return NOTHING;
+		}
 
 		case 'affinity':
 			if (is(press, 'escape', 'q')) return {actions: [{type: 'close-dialog'}]};
@@ -204,6 +221,9 @@ export function interpretKey(state: ScreenState, press: Press, context: KeyConte
 		return outcome([{type: 'toggle-pane', node: selected, maxPanes: context.maxPanes}]);
 	}
 	if (is(press, 'a')) return outcome([], {kind: 'edit-affinity', node: selected});
+	if (is(press, 'i')) {
+		return outcome([{type: 'open-dialog', dialog: {kind: 'detail', node: selected, scroll: 0}}]);
+	}
 	if (is(press, 'r')) {
 		return outcome([info(`Restarting ${selected}…`)], {
 			kind: 'node-command',

@@ -25,8 +25,17 @@ export type AffinityDialog = {
 	error?: string;
 };
 
+/** One node's details over the whole body (`i`). */
+export type DetailDialog = {
+	kind: 'detail';
+	node: string;
+	/** First line of the details drawn. */
+	scroll: number;
+};
+
 export type Dialog =
 	| {kind: 'help'}
+	| DetailDialog
 	| {kind: 'confirm'; question: 'quit' | 'restart-all'}
 	| AffinityDialog
 	/** Quit was confirmed: the cluster is stopping; nothing else can be done. */
@@ -71,6 +80,8 @@ export type ScreenAction =
 	| {type: 'affinity-toggle'}
 	| {type: 'affinity-applying'}
 	| {type: 'affinity-failed'; error: string}
+	/** `maxScroll`: the details' last line is then at the bottom of the view. */
+	| {type: 'detail-scroll'; by: number; maxScroll: number}
 	| {type: 'message'; message: Message}
 	| {type: 'clear-message'};
 
@@ -222,6 +233,13 @@ export function screenReducer(state: ScreenState, action: ScreenAction): ScreenS
 
 		case 'affinity-failed':
 			return updateAffinity(state, (dialog) => ({...dialog, busy: false, error: action.error}));
+
+		case 'detail-scroll': {
+			const dialog = state.dialog;
+			if (dialog?.kind !== 'detail') return state;
+			const scroll = Math.max(0, Math.min(action.maxScroll, dialog.scroll + action.by));
+			return scroll === dialog.scroll ? state : {...state, dialog: {...dialog, scroll}};
+		}
 
 		case 'message':
 			return {...state, message: action.message};
