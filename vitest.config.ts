@@ -8,5 +8,7 @@ export default defineConfig({
 		// Integration tests start real process trees and tmux sessions; on a
 		// 2-core box running files in parallel makes their timings flaky.
 		fileParallelism: false,
+		// Ink renders nothing when it believes it runs in CI; the component tests need its frames.
+		env: {CI: 'false', CONTINUOUS_INTEGRATION: 'false'},
 	},
 });

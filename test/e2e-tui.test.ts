@@ -54,7 +54,8 @@ describe('the TUI in a real terminal', () => {
 				'--stop-timeout',
 				'5',
 			],
-			{columns: 160, rows: 48, cwd: work, env: cleanEnv({TERM: 'xterm-256color'})},
+			// CI=true on purpose: Ink alone would draw nothing there; zeek-tui on a terminal must.
+			{columns: 160, rows: 48, cwd: work, env: cleanEnv({TERM: 'xterm-256color', CI: 'true'})},
 		);
 
 		// All nodes reach running, in layout order, the first row selected.
