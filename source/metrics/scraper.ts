@@ -35,6 +35,11 @@ export type MetricsScraper = {
 export type ZeekReading = {
 	/** Monotonic milliseconds: only differences between readings mean anything. */
 	timeMs: number;
+	/**
+	 * The node read its counters within this many ms of `timeMs`: half the time from sending the
+	 * request to having the answer (the node answered in between, whatever delayed either side).
+	 */
+	timeUncertaintyMs?: number;
 	received?: number;
 	dropped?: number;
 	link?: number;
@@ -132,12 +137,51 @@ export function computeRates(previous: ZeekReading | undefined, next: ZeekReadin
 	return rates;
 }
 
-export function toNodeMetrics(
-	previous: ZeekReading | undefined,
-	next: ZeekReading,
-	at: number,
-): NodeMetrics {
-	const metrics: NodeMetrics = {at, ...computeRates(previous, next)};
+/**
+ * A rate is only shown when the time between its two readings is known to within this share of
+ * it: a busy event loop (or a descheduled process on a loaded box) that is slow to take an answer
+ * would otherwise shorten or stretch the interval, and a worker at 1000 packets/s would read 1.1k.
+ */
+export const MAX_TIMING_ERROR = 0.02;
+
+/** How far off a rate between the two readings may be from not knowing when each was taken. */
+export function timingError(previous: ZeekReading, next: ZeekReading): number {
+	const elapsedMs = next.timeMs - previous.timeMs;
+	if (elapsedMs <= 0) return Number.POSITIVE_INFINITY;
+	return ((previous.timeUncertaintyMs ?? 0) + (next.timeUncertaintyMs ?? 0)) / elapsedMs;
+}
+
+/** What a scrape loop carries from one reading to the next. */
+export type RateTracker = {
+	/** The reading the next rate is measured from. */
+	baseline?: ZeekReading;
+	/** The latest rates measured well enough to show. */
+	rates: PacketRates;
+};
+
+export const NO_RATES: RateTracker = {rates: {}};
+
+/**
+ * The tracker after `next`. A restart (see computeRates) starts over without a rate. A reading
+ * timed too vaguely gives no new rate: the last one stays, and the next is measured from the
+ * better-timed of the two readings, over a longer interval, so the error shrinks.
+ */
+export function trackRates(tracker: RateTracker, next: ZeekReading): RateTracker {
+	const {baseline} = tracker;
+	if (!baseline) return {baseline: next, rates: {}};
+	const rates = computeRates(baseline, next);
+	if (rates.packetsPerSecond === undefined) return {baseline: next, rates: {}};
+	if (timingError(baseline, next) > MAX_TIMING_ERROR) {
+		const better =
+			(next.timeUncertaintyMs ?? 0) < (baseline.timeUncertaintyMs ?? 0) ? next : baseline;
+		return {baseline: better, rates: tracker.rates};
+	}
+	return {baseline: next, rates};
+}
+
+/** NodeMetrics of one scrape: the rates as tracked, the gauges as read. */
+export function toNodeMetrics(rates: PacketRates, next: ZeekReading, at: number): NodeMetrics {
+	const metrics: NodeMetrics = {at, ...rates};
 	if (next.lagSeconds !== undefined) metrics.lagSeconds = next.lagSeconds;
 	if (next.activeSessions !== undefined) metrics.activeSessions = next.activeSessions;
 	return metrics;
@@ -147,7 +191,7 @@ type Loop = {
 	target: ScrapeTarget;
 	timer?: NodeJS.Timeout;
 	request?: ClientRequest;
-	previous?: ZeekReading;
+	rates: RateTracker;
 	delayMs: number;
 	answered: boolean;
 	stopped: boolean;
@@ -182,7 +226,7 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 			loop.request = undefined;
 			if (loop.stopped) return;
 			if (error) {
-				loop.previous = undefined;
+				loop.rates = NO_RATES;
 				schedule(loop, loop.delayMs);
 				loop.delayMs = Math.min(loop.delayMs * 2, maxBackoffMs);
 				options.onScrapeError?.(node, error);
@@ -192,14 +236,22 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 				}
 				return;
 			}
-			const reading = readZeekMetrics(parsePrometheusText(body!).samples, node, performance.now());
-			const metrics = toNodeMetrics(loop.previous, reading, Date.now());
-			loop.previous = reading;
+			const answeredAt = performance.now();
+			const reading = readZeekMetrics(
+				parsePrometheusText(body!).samples,
+				node,
+				(sentAt + answeredAt) / 2,
+			);
+			reading.timeUncertaintyMs = (answeredAt - sentAt) / 2;
+			loop.rates = trackRates(loop.rates, reading);
+			const metrics = toNodeMetrics(loop.rates.rates, reading, Date.now());
 			loop.delayMs = intervalMs;
 			loop.answered = true;
 			schedule(loop, intervalMs);
 			options.onMetrics(node, metrics);
 		};
+		// The node reads its counters after this and before the answer is in.
+		const sentAt = performance.now();
 		// Covers the whole exchange: a socket timeout alone would let a trickling server hold on.
 		const deadline = setTimeout(() => {
 			request.destroy(new Error(`no answer from ${metricsUrl(host, port)} in ${timeoutMs} ms`));
@@ -235,7 +287,13 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 	};
 
 	const startLoop = (target: ScrapeTarget) => {
-		const loop: Loop = {target, delayMs: intervalMs, answered: false, stopped: false};
+		const loop: Loop = {
+			target,
+			rates: NO_RATES,
+			delayMs: intervalMs,
+			answered: false,
+			stopped: false,
+		};
 		loops.set(target.node, loop);
 		schedule(loop, 0);
 	};
