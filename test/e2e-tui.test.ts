@@ -38,36 +38,47 @@ function rowOf(screen: string, node: string): string | undefined {
 
 const NODES = ['manager', 'logger-1', 'proxy-1', 'worker-1', 'worker-2'];
 
+function demoCommand(): string[] {
+	return [
+		'node',
+		cliPath,
+		'--demo',
+		'--spool-dir',
+		spool,
+		'-P',
+		'1',
+		'-W',
+		'2',
+		'--stop-timeout',
+		'5',
+	];
+}
+
+/** Waits until every node's row says running; returns that screen. */
+async function everyNodeRunning(what = 'every node running'): Promise<string> {
+	return waitFor(
+		() => {
+			const current = terminal!.screen();
+			return NODES.every((node) => /\brunning\b/.test(rowOf(current, node) ?? ''))
+				? current
+				: undefined;
+		},
+		{timeoutMs: 30_000, what},
+	);
+}
+
 describe('the TUI in a real terminal', () => {
 	it('runs the cluster, answers the keys of the contract, and stops everything on q y', async () => {
-		terminal = openTerminal(
-			[
-				'node',
-				cliPath,
-				'--demo',
-				'--spool-dir',
-				spool,
-				'-P',
-				'1',
-				'-W',
-				'2',
-				'--stop-timeout',
-				'5',
-			],
+		terminal = openTerminal(demoCommand(), {
+			columns: 160,
+			rows: 48,
+			cwd: work,
 			// CI=true on purpose: Ink alone would draw nothing there; zeek-tui on a terminal must.
-			{columns: 160, rows: 48, cwd: work, env: cleanEnv({TERM: 'xterm-256color', CI: 'true'})},
-		);
+			env: cleanEnv({TERM: 'xterm-256color', CI: 'true'}),
+		});
 
 		// All nodes reach running, in layout order, the first row selected.
-		const screen = await waitFor(
-			() => {
-				const current = terminal!.screen();
-				return NODES.every((node) => /\brunning\b/.test(rowOf(current, node) ?? ''))
-					? current
-					: undefined;
-			},
-			{timeoutMs: 30_000, what: 'every node running'},
-		);
+		const screen = await everyNodeRunning();
 		expect(screen).toContain('NODE');
 		expect(rowOf(screen, 'manager')).toMatch(/^›/);
 		const before = nodePids();
@@ -129,31 +140,15 @@ describe('the TUI in a real terminal', () => {
 	}, 120_000);
 
 	it('leaves the nodes running when the terminal goes away, and the next zeek-tui adopts them', async () => {
-		const command = [
-			'node',
-			cliPath,
-			'--demo',
-			'--spool-dir',
-			spool,
-			'-P',
-			'1',
-			'-W',
-			'2',
-			'--stop-timeout',
-			'5',
-		];
 		const open = () =>
-			openTerminal(command, {
+			openTerminal(demoCommand(), {
 				columns: 120,
 				rows: 40,
 				cwd: work,
 				env: cleanEnv({TERM: 'xterm-256color'}),
 			});
 		terminal = open();
-		await waitFor(
-			() => NODES.every((node) => /\brunning\b/.test(rowOf(terminal!.screen(), node) ?? '')),
-			{timeoutMs: 30_000, what: 'every node running'},
-		);
+		await everyNodeRunning();
 		const before = nodePids();
 		const supervisor = processesIn(work).filter((pid) => !Object.values(before).includes(pid));
 
@@ -163,15 +158,7 @@ describe('the TUI in a real terminal', () => {
 		for (const node of NODES) expect(isAlive(before[node]!)).toBe(true);
 
 		terminal = open();
-		const screen = await waitFor(
-			() => {
-				const current = terminal!.screen();
-				return NODES.every((node) => /\brunning\b/.test(rowOf(current, node) ?? ''))
-					? current
-					: undefined;
-			},
-			{timeoutMs: 30_000, what: 'every adopted node running'},
-		);
+		const screen = await everyNodeRunning('every adopted node running');
 		for (const node of NODES) expect(rowOf(screen, node)).toContain(String(before[node]));
 		expect(nodePids()).toEqual(before);
 		// No second copy: the only node processes are the adopted ones.
