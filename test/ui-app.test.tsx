@@ -448,7 +448,11 @@ describe('node details', () => {
 		const {stdin, lines} = renderApp(new FakeClusterClient(), {columns: 120, rows: 30});
 		expect(lines().at(-1)).toContain('i detail');
 		await press(stdin, '?');
-		await eventually(() => expect(lines().join('\n')).toMatch(/│ i +details: argv, cwd, exits/));
+		await eventually(() =>
+			expect(lines().join('\n')).toMatch(
+				/│ i +details: argv, cwd, exits, crash reports, history; Esc closes/,
+			),
+		);
 		expect(lines().join('\n')).toContain('! marks drops over 1% or a lag over 5 s');
 	});
 
@@ -456,7 +460,7 @@ describe('node details', () => {
 		const {stdin, lines} = renderApp(new FakeClusterClient(), {columns: 80, rows: 24});
 		await press(stdin, '?');
 		await eventually(() => expect(lines().join('\n')).toContain('Ctrl-C'));
-		for (const entry of KEY_HELP) expect(lines().join('\n')).toContain(entry.keys);
+		for (const entry of KEY_HELP) expect(lines().join('\n')).toContain(entry.action);
 		expect(lines()).toHaveLength(23);
 	});
 });

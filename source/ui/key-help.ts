@@ -10,7 +10,7 @@ export const KEY_HELP: readonly KeyHelp[] = [
 	{keys: 's', action: 'start the selected node if it is stopped (now, if backing off)'},
 	{keys: 'x', action: 'stop the selected node (SIGTERM, then SIGKILL after the timeout)'},
 	{keys: 'X', action: 'kill the selected node now (SIGKILL)'},
-	{keys: 'i', action: 'details: argv, cwd, exits, crash reports, metrics, history (Esc closes)'},
+	{keys: 'i', action: 'details: argv, cwd, exits, crash reports, history; Esc closes'},
 	{keys: 'a', action: 'CPU affinity of the selected node: Space ticks, Enter applies'},
 	{keys: 'R', action: 'restart the whole cluster in order (asks first)'},
 	{keys: '/', action: 'filter by name or type; Enter keeps it, Esc clears it'},
