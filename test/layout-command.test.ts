@@ -14,29 +14,10 @@ import {
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {Writable} from 'node:stream';
-import {fileURLToPath} from 'node:url';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {referenceCases} from './helpers/reference-layouts.js';
 import {runLayoutCommand} from '../source/commands/layout.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const referenceDir =
-	process.env['ZEEK_TUI_REFERENCE_DIR'] ?? path.resolve(repoRoot, '../shared/reference/layout');
-
-// Real runs of Zeek 8.1's zeek-cluster-layout-generator (see test/layout.test.ts).
-const referenceCases = readdirSync(referenceDir)
-	.filter((file) => file.endsWith('.args'))
-	.map((file) => {
-		const name = file.slice(0, -'.args'.length);
-		const read = (extension: string) =>
-			readFileSync(path.join(referenceDir, `${name}.${extension}`), 'utf8');
-		const argsText = read('args');
-		return {
-			name,
-			args: argsText === '' ? [] : argsText.replace(/\n$/, '').split('\n'),
-			stdout: read('zeek'),
-			exit: Number(read('exit').trim()),
-		};
-	});
 const defaultsOutput = referenceCases.find((reference) => reference.name === 'defaults')?.stdout;
 
 class TextSink extends Writable {

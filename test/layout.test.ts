@@ -1,7 +1,5 @@
-import {readFileSync, readdirSync} from 'node:fs';
-import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
+import {referenceCases} from './helpers/reference-layouts.js';
 import {
 	LayoutParseError,
 	generateLayout,
@@ -11,27 +9,6 @@ import {
 } from '../source/cluster/layout.js';
 import {LAYOUT_DEFAULTS, parseLayoutArguments} from '../source/commands/layout.js';
 import type {Layout} from '../source/cluster/types.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const referenceDir =
-	process.env['ZEEK_TUI_REFERENCE_DIR'] ?? path.resolve(repoRoot, '../shared/reference/layout');
-
-// Real outputs of Zeek 8.1's zeek-cluster-layout-generator: NAME.args (one argument a line),
-// NAME.zeek (its stdout), NAME.exit (its exit code). A missing directory fails loudly here.
-const referenceCases = readdirSync(referenceDir)
-	.filter((file) => file.endsWith('.args'))
-	.map((file) => {
-		const name = file.slice(0, -'.args'.length);
-		const read = (extension: string) =>
-			readFileSync(path.join(referenceDir, `${name}.${extension}`), 'utf8');
-		const argsText = read('args');
-		return {
-			name,
-			args: argsText === '' ? [] : argsText.replace(/\n$/, '').split('\n'),
-			stdout: read('zeek'),
-			exit: Number(read('exit').trim()),
-		};
-	});
 
 function optionsFor(args: string[]) {
 	const parsed = parseLayoutArguments(args);

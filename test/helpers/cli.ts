@@ -35,6 +35,8 @@ export async function runCli(
 		reject: false,
 		stdin: 'ignore',
 		timeout: 20_000,
+		// Byte-for-byte comparisons need the output exactly as written.
+		stripFinalNewline: false,
 	};
 	const result = await execa('node', [cliPath, ...args], run);
 	return {

@@ -1,0 +1,26 @@
+// Real runs of Zeek 8.1's zeek-cluster-layout-generator in ../shared/reference/layout (or
+// $ZEEK_TUI_REFERENCE_DIR): NAME.args (one argument a line), NAME.zeek (its stdout), NAME.exit.
+// A missing directory fails loudly: these cases are the point of the layout tests.
+import {readFileSync, readdirSync} from 'node:fs';
+import path from 'node:path';
+import {repoRoot} from './cli.js';
+
+export type ReferenceCase = {name: string; args: string[]; stdout: string; exit: number};
+
+export const referenceDir =
+	process.env['ZEEK_TUI_REFERENCE_DIR'] ?? path.resolve(repoRoot, '../shared/reference/layout');
+
+export const referenceCases: ReferenceCase[] = readdirSync(referenceDir)
+	.filter((file) => file.endsWith('.args'))
+	.map((file) => {
+		const name = file.slice(0, -'.args'.length);
+		const read = (extension: string) =>
+			readFileSync(path.join(referenceDir, `${name}.${extension}`), 'utf8');
+		const argsText = read('args');
+		return {
+			name,
+			args: argsText === '' ? [] : argsText.replace(/\n$/, '').split('\n'),
+			stdout: read('zeek'),
+			exit: Number(read('exit').trim()),
+		};
+	});
