@@ -10,12 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {CRASH_DIR, type Controller} from '../source/cluster/controller.js';
-import {writeCrashReport} from '../source/cluster/crash-report.js';
-import {
-	CRASH_REPORT_MAX_BYTES,
-	createLocalClient,
-	type LocalClient,
-} from '../source/cluster/local-client.js';
+import {CRASH_REPORT_MAX_BYTES, writeCrashReport} from '../source/cluster/crash-report.js';
+import {createLocalClient, type LocalClient} from '../source/cluster/local-client.js';
 import {stateDir} from '../source/cluster/state-file.js';
 import type {ClusterSnapshot, ClusterSpec, NodeSnapshot} from '../source/cluster/types.js';
 import {cleanEnv, simulatorPath} from './helpers/cli.js';

@@ -1,8 +1,17 @@
 // A crash report: what an operator needs after an incident, kept in the spool beside the node's
 // own files (`<spool>/.zeek-tui/crashes/<node>-<time>.txt`).
-import {closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync} from 'node:fs';
+import {
+	closeSync,
+	fstatSync,
+	mkdirSync,
+	openSync,
+	readdirSync,
+	readSync,
+	writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import type {ProcessExit} from './node-state.js';
+import type {CrashReportFile} from './types.js';
 
 export const CRASH_TAIL_LINES = 50;
 // Enough for 50 long lines; a crash never reads a whole multi-gigabyte stderr.log.
@@ -26,8 +35,7 @@ export type CrashReport = {
 /** Writes the report into `dir` and returns its path. */
 export function writeCrashReport(dir: string, report: CrashReport): string {
 	mkdirSync(dir, {recursive: true});
-	const stamp = new Date(report.at).toISOString().replaceAll(':', '-');
-	const file = path.join(dir, `${report.node}-${stamp}.txt`);
+	const file = path.join(dir, crashReportName(report.node, report.at));
 	const tail = tailLines(report.stderrLog, CRASH_TAIL_LINES);
 	const lines = [
 		`node: ${report.node}`,
@@ -71,6 +79,65 @@ export function tailLines(file: string, count: number): string[] {
 		// A read that starts mid-file starts mid-line: drop that fragment.
 		if (length < size) lines.shift();
 		return lines.slice(-count);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** The most of one crash report read for the screen: its head (exit, argv) and a stderr tail. */
+export const CRASH_REPORT_MAX_BYTES = 64 * 1024;
+
+/**
+ * `<node>-<ISO time with : as ->.txt`. The time has a fixed shape, so the node name is whatever
+ * precedes it, dashes and all (worker-1 vs worker-1-b).
+ */
+export function crashReportName(node: string, at: number): string {
+	return `${node}-${new Date(at).toISOString().replaceAll(':', '-')}.txt`;
+}
+
+const CRASH_FILE_NAME = /^(.+)-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2}\.\d{3}Z)\.txt$/;
+
+/** The crash reports of `node` in `dir`, newest first, at most `limit`, each cut to `maxBytes`. */
+export function readCrashReports(
+	dir: string,
+	node: string,
+	limit: number,
+	maxBytes = CRASH_REPORT_MAX_BYTES,
+): CrashReportFile[] {
+	let names: string[];
+	try {
+		names = readdirSync(dir);
+	} catch {
+		// No crash yet: the directory is made by the first report.
+		return [];
+	}
+	const found = names.flatMap((name) => {
+		const match = CRASH_FILE_NAME.exec(name);
+		if (!match || match[1] !== node) return [];
+		const at = Date.parse(`${match[2]}T${match[3]}:${match[4]}:${match[5]}`);
+		return Number.isNaN(at) ? [] : [{file: path.join(dir, name), at}];
+	});
+	found.sort((a, b) => b.at - a.at || b.file.localeCompare(a.file));
+	return found.slice(0, Math.max(0, limit)).flatMap((report) => {
+		const text = readHead(report.file, maxBytes);
+		return text === undefined ? [] : [{...report, text}];
+	});
+}
+
+/** The first `maxBytes` of a file (cut back to a whole line), or undefined when it is gone. */
+function readHead(file: string, maxBytes: number): string | undefined {
+	let fd: number;
+	try {
+		fd = openSync(file, 'r');
+	} catch {
+		return undefined;
+	}
+	try {
+		const buffer = Buffer.alloc(maxBytes + 1);
+		const length = readSync(fd, buffer, 0, buffer.length, 0);
+		if (length <= maxBytes) return buffer.toString('utf8', 0, length);
+		const cut = buffer.lastIndexOf(0x0a, maxBytes - 1);
+		return `${buffer.toString('utf8', 0, cut > 0 ? cut + 1 : maxBytes)}[… cut at ${maxBytes} bytes]\n`;
 	} finally {
 		closeSync(fd);
 	}

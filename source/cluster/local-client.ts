@@ -1,7 +1,6 @@
 // The in-process ClusterClient: the controller's snapshot with CPU/memory samples, Zeek's own
 // metrics and their recent history merged in, the log tails, the crash reports, and the commands.
 // A client of a background daemon would implement the same type without the views noticing.
-import {closeSync, openSync, readdirSync, readSync} from 'node:fs';
 import path from 'node:path';
 import {openLogTail} from '../logs/log-tail.js';
 import {EMPTY_HISTORY, HISTORY_LENGTH, recordPacketRate, recordUsage} from '../metrics/history.js';
@@ -9,6 +8,7 @@ import {createResourceSampler} from '../metrics/resource-sampler.js';
 import {createMetricsScraper} from '../metrics/scraper.js';
 import {readOnlineCpus} from './affinity.js';
 import {CRASH_DIR, type Controller} from './controller.js';
+import {readCrashReports} from './crash-report.js';
 import {stateDir} from './state-file.js';
 import type {
 	ClusterClient,
@@ -32,61 +32,6 @@ export type LocalClientOptions = {
 	/** Samples kept per series and node. Default HISTORY_LENGTH. */
 	historyLength?: number;
 };
-
-/** The most of one crash report read for the screen: its head (exit, argv) and a stderr tail. */
-export const CRASH_REPORT_MAX_BYTES = 64 * 1024;
-
-/**
- * `<node>-<ISO time with : as ->.txt`, as writeCrashReport names them. The time has a fixed
- * shape, so the node name is whatever precedes it, dashes and all (worker-1 vs worker-1-b).
- */
-const CRASH_FILE_NAME = /^(.+)-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2}\.\d{3}Z)\.txt$/;
-
-/** The crash reports of `node` in `dir`, newest first, at most `limit`, each cut to `maxBytes`. */
-export function readCrashReports(
-	dir: string,
-	node: string,
-	limit: number,
-	maxBytes = CRASH_REPORT_MAX_BYTES,
-): CrashReportFile[] {
-	let names: string[];
-	try {
-		names = readdirSync(dir);
-	} catch {
-		// No crash yet: the directory is made by the first report.
-		return [];
-	}
-	const found = names.flatMap((name) => {
-		const match = CRASH_FILE_NAME.exec(name);
-		if (!match || match[1] !== node) return [];
-		const at = Date.parse(`${match[2]}T${match[3]}:${match[4]}:${match[5]}`);
-		return Number.isNaN(at) ? [] : [{file: path.join(dir, name), at}];
-	});
-	found.sort((a, b) => b.at - a.at || b.file.localeCompare(a.file));
-	return found.slice(0, Math.max(0, limit)).flatMap((report) => {
-		const text = readHead(report.file, maxBytes);
-		return text === undefined ? [] : [{...report, text}];
-	});
-}
-
-/** The first `maxBytes` of a file (cut back to a whole line), or undefined when it is gone. */
-function readHead(file: string, maxBytes: number): string | undefined {
-	let fd: number;
-	try {
-		fd = openSync(file, 'r');
-	} catch {
-		return undefined;
-	}
-	try {
-		const buffer = Buffer.alloc(maxBytes + 1);
-		const length = readSync(fd, buffer, 0, buffer.length, 0);
-		if (length <= maxBytes) return buffer.toString('utf8', 0, length);
-		const cut = buffer.lastIndexOf(0x0a, maxBytes - 1);
-		return `${buffer.toString('utf8', 0, cut > 0 ? cut + 1 : maxBytes)}[… cut at ${maxBytes} bytes]\n`;
-	} finally {
-		closeSync(fd);
-	}
-}
 
 export function createLocalClient(
 	controller: Controller,
