@@ -1,21 +1,27 @@
 // Builds one git revision of zeek-tui on its own, in a temporary directory, so a benchmark measures
 // exactly that commit: not whatever dist/ holds while others rebuild it from their working trees.
 import {execFileSync} from 'node:child_process';
-import {chmodSync, existsSync, mkdirSync, rmSync, symlinkSync} from 'node:fs';
+import {chmodSync, mkdirSync, rmSync, symlinkSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {repoRoot} from '../test/helpers/cli.js';
+import {onCleanup} from './cleanup.js';
 
-/** Returns the built cli.js of `revision` (a commit, tag or branch); reuses an earlier build. */
+/**
+ * Returns the built cli.js of `revision` (a commit, tag or branch). The build is removed at the
+ * end of the benchmark (cleanup), so a run leaves nothing behind.
+ */
 export function buildRevision(revision: string): {cli: string; commit: string} {
 	const git = (...args: string[]) =>
 		execFileSync('git', args, {cwd: repoRoot, encoding: 'utf8'}).trim();
 	const commit = git('rev-parse', '--verify', `${revision}^{commit}`);
 	const directory = path.join(os.tmpdir(), `zeek-tui-bench-build-${commit.slice(0, 12)}`);
 	const cli = path.join(directory, 'dist/cli.js');
-	if (existsSync(cli)) return {cli, commit};
 	rmSync(directory, {recursive: true, force: true});
 	mkdirSync(directory, {recursive: true});
+	onCleanup(`build of ${revision} in ${directory}`, () =>
+		rmSync(directory, {recursive: true, force: true}),
+	);
 	try {
 		const archive = execFileSync(
 			'git',
@@ -38,7 +44,6 @@ export function buildRevision(revision: string): {cli: string; commit: string} {
 			},
 		);
 	} catch (error) {
-		rmSync(directory, {recursive: true, force: true});
 		throw new Error(
 			`building ${revision} (${commit.slice(0, 12)}) failed: ${(error as Error).message}`,
 		);
