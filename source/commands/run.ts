@@ -3,18 +3,31 @@
 import type {ClusterSpec} from '../cluster/types.js';
 
 /**
- * Ink draws no frame at all when it believes it runs in CI (is-in-ci reads CI when Ink loads).
- * zeek-tui only gets here with a terminal on stdin and stdout, so it is interactive whatever CI
- * says: the markers are hidden while Ink loads, then put back for the nodes' environment.
+ * Loads Ink and React the way an interactive program needs them, without changing the
+ * environment the nodes inherit:
+ * - Ink draws no frame at all when it believes it runs in CI (is-in-ci reads CI when Ink loads);
+ *   zeek-tui only gets here with a terminal on stdin and stdout, so it is interactive anyway.
+ * - React picks its development build (several times the CPU per render) unless NODE_ENV says
+ *   production when it loads.
  */
-async function loadTuiOutsideCi() {
-	const markers = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
-	const saved = markers.map((name) => [name, process.env[name]] as const);
-	for (const name of markers) delete process.env[name];
+async function loadTui() {
+	const overrides: Record<string, string | undefined> = {
+		CI: undefined,
+		CONTINUOUS_INTEGRATION: undefined,
+		NODE_ENV: process.env['NODE_ENV'] ?? 'production',
+	};
+	const saved = Object.keys(overrides).map((name) => [name, process.env[name]] as const);
+	for (const [name, value] of Object.entries(overrides)) {
+		if (value === undefined) delete process.env[name];
+		else process.env[name] = value;
+	}
 	try {
 		return await import('../ui/run-tui.js');
 	} finally {
-		for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+		for (const [name, value] of saved) {
+			if (value === undefined) delete process.env[name];
+			else process.env[name] = value;
+		}
 	}
 }
 
@@ -36,7 +49,7 @@ export async function runCluster(
 		import('../cluster/controller.js'),
 		import('../cluster/local-client.js'),
 		import('../cluster/exit-handlers.js'),
-		loadTuiOutsideCi(),
+		loadTui(),
 	]);
 	const controller = createController(spec);
 	// Signals and uncaught errors stop the cluster in order; the terminal comes back first.
