@@ -24,7 +24,7 @@ import {
 	visibleNodes,
 } from './ui/use-screen-state.js';
 import {useTerminalSize} from './ui/use-terminal-size.js';
-import {useThrottledSource} from './ui/use-throttled-source.js';
+import {SNAPSHOT_INTERVAL_MS, useThrottledSource} from './ui/use-throttled-source.js';
 
 export type AppProps = {
 	client: ClusterClient;
@@ -52,7 +52,7 @@ const countsTime = (nodes: readonly NodeSnapshot[]) =>
 
 export function App({client, columns, rows, noColor, clock = Date.now}: AppProps) {
 	const size = useTerminalSize({columns, rows});
-	const snapshot = useThrottledSource(client, readSnapshot);
+	const snapshot = useThrottledSource(client, readSnapshot, {intervalMs: SNAPSHOT_INTERVAL_MS});
 	const {state, store} = useScreenState(snapshot.nodes);
 	useMessageExpiry(store, state.message);
 	const theme = useMemo(() => createTheme(!(noColor ?? colorDisabledByEnv())), [noColor]);

@@ -4,8 +4,14 @@ import {createThrottle} from './throttle.js';
 
 export type Subscribable = {subscribe(listener: () => void): () => void};
 
-/** About four renders a second: live enough for an operator, cheap for Ink (DESIGN §5). */
+/** About four renders a second: live enough for a log pane, cheap for Ink (DESIGN §5). */
 export const RENDER_INTERVAL_MS = 250;
+
+/**
+ * The table's data changes about once a second (CPU samples) and every 2 s (metrics): one frame a
+ * second shows all of it. Keys still answer at once: they change the screen state, not this.
+ */
+export const SNAPSHOT_INTERVAL_MS = 1000;
 
 /**
  * `read(source)` now and after changes, throttled. While `paused`, changes are not read (a log
