@@ -1,7 +1,8 @@
 // Tick boxes over the online CPUs for one node's affinity.
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
 import {formatCpuList} from '../cluster/affinity.js';
 import {scrollToShow} from './layout.js';
+import {DialogFrame} from './dialog-frame.js';
 import {useTheme} from './theme.js';
 import type {AffinityDialog} from './use-screen-state.js';
 
@@ -37,15 +38,7 @@ export function AffinityEditor({dialog, width, height}: Props) {
 	if (dialog.error) status = <Text color={theme.paint('red')}>{`error: ${dialog.error}`}</Text>;
 
 	return (
-		<Box
-			flexDirection="column"
-			borderStyle="round"
-			borderColor={theme.paint('cyan')}
-			paddingX={1}
-			height={height}
-			flexShrink={0}
-			overflow="hidden"
-		>
+		<DialogFrame height={height}>
 			<Text bold wrap="truncate-end">
 				{`CPU affinity of ${dialog.node}: ${ticked}`}
 			</Text>
@@ -64,6 +57,6 @@ export function AffinityEditor({dialog, width, height}: Props) {
 				</Text>
 			))}
 			<Text wrap="truncate-end">{status}</Text>
-		</Box>
+		</DialogFrame>
 	);
 }

@@ -1,7 +1,7 @@
 // One node in full (`i`): how it runs, what it said about packets lately, how it ended before,
 // and its crash reports. The lines are built by a pure function; the view draws a window of them.
 import {useMemo} from 'react';
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
 import stripAnsi from 'strip-ansi';
 import {formatCpuList} from '../cluster/affinity.js';
 import type {ClusterClient, CrashReportFile, ExitRecord, NodeSnapshot} from '../cluster/types.js';
@@ -18,6 +18,7 @@ import {
 } from './format.js';
 import {ALERT_MARK, capturesPackets, dropAlert, lagAlert} from './packet-health.js';
 import {cpuSparkline, sparkline} from './sparkline.js';
+import {DialogFrame} from './dialog-frame.js';
 import {ALERT_COLOR, STATE_COLORS, useTheme} from './theme.js';
 
 /** A run of text in one style. */
@@ -256,15 +257,7 @@ export function NodeDetail({node, name, lines, scroll, height}: Props) {
 		return undefined;
 	};
 	return (
-		<Box
-			flexDirection="column"
-			borderStyle="round"
-			borderColor={theme.paint('cyan')}
-			paddingX={1}
-			height={height}
-			flexShrink={0}
-			overflow="hidden"
-		>
+		<DialogFrame height={height}>
 			<Text wrap="truncate-end">
 				<Text bold>{node ? `${name} (${node.type})` : name}</Text>
 				<Text
@@ -286,6 +279,6 @@ export function NodeDetail({node, name, lines, scroll, height}: Props) {
 					))}
 				</Text>
 			))}
-		</Box>
+		</DialogFrame>
 	);
 }
