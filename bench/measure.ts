@@ -4,6 +4,10 @@ import {cpuTimes, memory} from './proc.js';
 export type Usage = {
 	/** CPU time over wall time, in % of one core. */
 	cpuPercent: number;
+	/** The part spent by the main (JavaScript) thread; the rest is libuv's pool and V8's helpers. */
+	mainThreadPercent: number;
+	/** The part spent in the kernel (stime). */
+	systemPercent: number;
 	/** Median of the RSS readings, bytes. */
 	rss: number;
 	/** VmHWM at the end: the highest RSS the process ever had, bytes. */
@@ -20,8 +24,9 @@ export async function measureUsage(pids: readonly number[], seconds: number): Pr
 	const read = () =>
 		pids.map((pid) => {
 			const times = cpuTimes(pid);
-			if (!times) throw new Error(`process ${pid} exited while being measured`);
-			return times.own;
+			const main = cpuTimes(pid, pid);
+			if (!times || !main) throw new Error(`process ${pid} exited while being measured`);
+			return {...times, main: main.own};
 		});
 	const rss: number[][] = pids.map(() => []);
 	const sample = () =>
@@ -39,8 +44,12 @@ export async function measureUsage(pids: readonly number[], seconds: number): Pr
 	}
 	const after = read();
 	const elapsed = (performance.now() - start) / 1000;
+	const percent = (field: 'own' | 'system' | 'main', index: number) =>
+		((after[index]![field] - before[index]![field]) / elapsed) * 100;
 	return pids.map((pid, index) => ({
-		cpuPercent: ((after[index]! - before[index]!) / elapsed) * 100,
+		cpuPercent: percent('own', index),
+		mainThreadPercent: percent('main', index),
+		systemPercent: percent('system', index),
 		rss: median(rss[index]!),
 		peak: memory(pid)?.peak ?? Math.max(...rss[index]!),
 	}));

@@ -9,17 +9,25 @@ export const CLOCK_TICKS =
 	Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
 
 export type CpuTimes = {
-	/** utime + stime of the process itself, in seconds. */
+	/** utime + stime of the process itself (all its threads), in seconds. */
 	own: number;
+	/** stime alone: time in the kernel on the process's behalf (syscalls: /proc reads, sockets, tty). */
+	system: number;
 	/** cutime + cstime: children it has waited for, in seconds. */
 	reapedChildren: number;
 };
 
-/** undefined when the process is gone. */
-export function cpuTimes(pid: number): CpuTimes | undefined {
+/**
+ * undefined when the process is gone. With `thread`, the times of that one thread
+ * (/proc/PID/task/TID/stat; the main thread's tid is the pid).
+ */
+export function cpuTimes(pid: number, thread?: number): CpuTimes | undefined {
 	let stat: string;
 	try {
-		stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		stat = readFileSync(
+			thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`,
+			'utf8',
+		);
 	} catch {
 		return undefined;
 	}
@@ -27,7 +35,7 @@ export function cpuTimes(pid: number): CpuTimes | undefined {
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	// fields[0] is field 3 (state); utime is field 14.
 	const tick = (field: number) => Number(fields[field - 3]) / CLOCK_TICKS;
-	return {own: tick(14) + tick(15), reapedChildren: tick(16) + tick(17)};
+	return {own: tick(14) + tick(15), system: tick(15), reapedChildren: tick(16) + tick(17)};
 }
 
 export type Memory = {rss: number; peak: number};

@@ -54,12 +54,37 @@ const where = (node: ProfileNode) => {
 const nameOf = (node: ProfileNode) =>
 	`${node.callFrame.functionName || '(anonymous)'} ${where(node)}`;
 
+// Parts of zeek-tui, recognised by the first frame from the leaf up that belongs to one of them
+// (node internals such as node:net are skipped over, so a socket write counts for its caller).
+const PARTS: Array<[string, RegExp]> = [
+	[
+		'view: React + Ink',
+		/ink\/build|react|yoga|ansi|string-width|slice-ansi|wrap-ansi|cli-truncate|\/ui\/|\/app\.js/,
+	],
+	['resource sampler', /resource-sampler/],
+	['metrics scraper', /metrics\/(scraper|prometheus|history)/],
+	['controller', /cluster\/(controller|state-file|affinity|node-state|process|crash-report)/],
+	['log tails', /logs\/log-tail/],
+	['local client', /cluster\/local-client/],
+];
+const partOf = (leaf: number): string => {
+	const special = byId.get(leaf)!.callFrame.functionName;
+	if (['(idle)', '(program)', '(garbage collector)'].includes(special)) return special;
+	for (let frame: number | undefined = leaf; frame !== undefined; frame = parent.get(frame)) {
+		const url = byId.get(frame)!.callFrame.url;
+		for (const [name, pattern] of PARTS) if (pattern.test(url)) return name;
+	}
+	return 'other (node internals, timers, modules)';
+};
+const byPart = new Map<string, number>();
+
 const selfByName = new Map<string, number>();
 const totalByName = new Map<string, number>();
 const byFile = new Map<string, number>();
 for (const [id, time] of self) {
 	const node = byId.get(id)!;
 	selfByName.set(nameOf(node), (selfByName.get(nameOf(node)) ?? 0) + time);
+	byPart.set(partOf(id), (byPart.get(partOf(id)) ?? 0) + time);
 	const fileName = where(node).replace(/:\d+$/, '');
 	byFile.set(fileName, (byFile.get(fileName) ?? 0) + time);
 	// Total time: each distinct function on the sample's stack gets the sample once.
@@ -95,6 +120,7 @@ const print = (title: string, map: Map<string, number>) => {
 		console.log(`  ${ms(time)}  ${name}`);
 	}
 };
+print('by part of zeek-tui', byPart);
 print('self time by function', selfByName);
 print('total time by function (callees included)', totalByName);
 print('self time by file', byFile);

@@ -58,6 +58,8 @@ async function scaleRun(options: ScaleOptions, run: number, log: (line: string) 
 		const {ms: stopMs} = await quit(session, 120_000 + options.nodes * 500);
 		return {
 			tuiCpu: usage!.cpuPercent,
+			tuiMainCpu: usage!.mainThreadPercent,
+			tuiSysCpu: usage!.systemPercent,
 			tuiRss: usage!.rss,
 			tuiPeak: usage!.peak,
 			startSeconds: startMs / 1000,
@@ -79,6 +81,8 @@ export async function scale(
 		scenario: `scale ${options.nodes} nodes`,
 		metrics: [
 			{key: 'tuiCpu', label: 'zeek-tui CPU', unit: '%', digits: 2, goal: atMost(5, '< 5 %')},
+			{key: 'tuiMainCpu', label: '  of which main thread', unit: '%', digits: 2},
+			{key: 'tuiSysCpu', label: '  of which kernel (sys)', unit: '%', digits: 2},
 			{key: 'tuiRss', label: 'zeek-tui RSS (median)', unit: 'MB'},
 			{key: 'tuiPeak', label: 'zeek-tui RSS peak', unit: 'MB'},
 			{key: 'startSeconds', label: 'all nodes running after', unit: 's'},

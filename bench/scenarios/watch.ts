@@ -21,6 +21,8 @@ function metricsFor(nodes: number, pm2: boolean): Metric[] {
 		nodes === 32 ? atMost(1, '≤ 1 %') : nodes === 128 ? atMost(3, '≤ 3 %') : undefined;
 	const metrics: Metric[] = [
 		{key: 'tuiCpu', label: 'zeek-tui CPU', unit: '%', digits: 2, goal: cpuGoal},
+		{key: 'tuiMainCpu', label: '  of which main thread', unit: '%', digits: 2},
+		{key: 'tuiSysCpu', label: '  of which kernel (sys)', unit: '%', digits: 2},
 		{
 			key: 'tuiRss',
 			label: 'zeek-tui RSS (median)',
@@ -77,6 +79,8 @@ async function watchTui(
 		await quit(session, 60_000 + nodes * 500);
 		return {
 			tuiCpu: usage!.cpuPercent,
+			tuiMainCpu: usage!.mainThreadPercent,
+			tuiSysCpu: usage!.systemPercent,
 			tuiRss: usage!.rss,
 			tuiPeak: usage!.peak,
 			startSeconds: startMs / 1000,
