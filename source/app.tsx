@@ -16,7 +16,6 @@ import {NodeTable} from './ui/node-table.js';
 import {colorDisabledByEnv, createTheme, ThemeContext} from './ui/theme.js';
 import {useKeys} from './ui/use-keys.js';
 import {useLogSources} from './ui/use-log-sources.js';
-import {useNow} from './ui/use-now.js';
 import {
 	type Dialog,
 	useMessageExpiry,
@@ -52,11 +51,15 @@ const countsTime = (nodes: readonly NodeSnapshot[]) =>
 
 export function App({client, columns, rows, noColor, clock = Date.now}: AppProps) {
 	const size = useTerminalSize({columns, rows});
-	const snapshot = useThrottledSource(client, readSnapshot, {intervalMs: SNAPSHOT_INTERVAL_MS});
+	const tooSmall = isTooSmall(size);
+	// Uptimes and countdowns advance with the data, in the same frame once a second.
+	const snapshot = useThrottledSource(client, readSnapshot, {
+		intervalMs: SNAPSHOT_INTERVAL_MS,
+		heartbeat: !tooSmall && countsTime(client.snapshot().nodes),
+	});
 	const {state, store} = useScreenState(snapshot.nodes);
 	useMessageExpiry(store, state.message);
 	const theme = useMemo(() => createTheme(!(noColor ?? colorDisabledByEnv())), [noColor]);
-	const tooSmall = isTooSmall(size);
 
 	const byName = new Map(snapshot.nodes.map((node) => [node.name, node]));
 	const shownNodes = visibleNodes(state).flatMap((ref) => byName.get(ref.name) ?? []);
@@ -73,7 +76,7 @@ export function App({client, columns, rows, noColor, clock = Date.now}: AppProps
 	);
 	const paneHeight = (node: string) =>
 		layout.paneHeights[state.panes.findIndex((pane) => pane.node === node)] ?? 0;
-	const now = useNow(!tooSmall && dialog?.kind !== 'help' && countsTime(shownNodes), clock);
+	const now = clock();
 
 	const detailNode = dialog?.kind === 'detail' ? byName.get(dialog.node) : undefined;
 	const crashReports = useCrashReports(client, detailNode);

@@ -9,8 +9,12 @@
 // also reports 0 % CPU. Reading the stat file ourselves (open, read, close) holds no descriptor
 // between samples, keys the baseline by pid *and* start time, and costs the same one small read
 // per pid that pidusage makes.
+//
+// The reads are synchronous on purpose: /proc files are generated in memory, a read takes
+// microseconds and never blocks on a disk, while fs/promises costs a FileHandle, several promises
+// and four thread-pool round trips per file (measured: about 1.5 % of a core at 32 nodes).
 import {execFile} from 'node:child_process';
-import {readFile} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
 import {uptime} from 'node:os';
 import {performance} from 'node:perf_hooks';
 import type {ResourceUsage} from '../cluster/types.js';
@@ -103,17 +107,17 @@ export function readSystemConstants(): Promise<SystemConstants> {
 	return systemConstants;
 }
 
-async function readUptimeSeconds(): Promise<number> {
+function readUptimeSeconds(): number {
 	try {
-		return Number.parseFloat(await readFile('/proc/uptime', 'utf8'));
+		return Number.parseFloat(readFileSync('/proc/uptime', 'utf8'));
 	} catch {
 		return uptime();
 	}
 }
 
-async function readStat(pid: number): Promise<{stat: ProcStat; atMs: number} | undefined> {
+function readStat(pid: number): {stat: ProcStat; atMs: number} | undefined {
 	try {
-		const stat = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+		const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 		const atMs = performance.now();
 		// A zombie has exited; it only waits to be reaped.
 		return stat && stat.state !== 'Z' && stat.state !== 'X' ? {stat, atMs} : undefined;
@@ -136,12 +140,10 @@ export function createResourceSampler(options: ResourceSamplerOptions): Resource
 		const usage = new Map<number, ResourceUsage>();
 		const nextBaselines = new Map<number, Baseline>();
 		if (pids.length > 0) {
-			const [constants, uptimeSeconds, reads] = await Promise.all([
-				readSystemConstants(),
-				readUptimeSeconds(),
-				Promise.all(pids.map(async (pid) => [pid, await readStat(pid)] as const)),
-			]);
-			for (const [pid, read] of reads) {
+			const constants = await readSystemConstants();
+			const uptimeSeconds = readUptimeSeconds();
+			for (const pid of pids) {
+				const read = readStat(pid);
 				if (!read) continue;
 				const {stat, atMs} = read;
 				usage.set(pid, {

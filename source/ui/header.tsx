@@ -1,13 +1,13 @@
 // First line: how the cluster is doing overall (nodes up, CPU, memory, the workers' packets), and
 // where it lives.
-import {Text} from 'ink';
 import type {ClusterSnapshot} from '../cluster/types.js';
 import {formatBytes, formatDropPercent, formatLag, formatPercent, formatRate} from './format.js';
 import {ALERT_MARK, clusterTotals, dropAlert, lagAlert} from './packet-health.js';
-import {ALERT_COLOR, useTheme} from './theme.js';
+import {SegmentLine} from './segment-line.js';
+import type {Segment} from './segments.js';
+import {ALERT_COLOR, type Theme, useTheme} from './theme.js';
 
-export function Header({snapshot}: {snapshot: ClusterSnapshot}) {
-	const theme = useTheme();
+export function headerSegments(snapshot: ClusterSnapshot, theme: Theme): Segment[] {
 	const {nodes} = snapshot;
 	const up = nodes.filter((node) => node.state === 'running').length;
 	const cpu = nodes.reduce((sum, node) => sum + (node.usage?.cpu ?? 0), 0);
@@ -15,31 +15,34 @@ export function Header({snapshot}: {snapshot: ClusterSnapshot}) {
 	const totals = clusterTotals(nodes);
 	const dropping = totals !== undefined && dropAlert(totals.dropPercent);
 	const lagging = lagAlert(totals?.worstLagSeconds);
-	return (
-		<Text wrap="truncate-end">
-			<Text bold>zeek-tui</Text>
-			{'  nodes '}
-			<Text color={theme.paint(up === nodes.length ? 'green' : 'yellow')}>
-				{up}/{nodes.length}
-			</Text>
-			{` up  CPU ${formatPercent(cpu)}%  MEM ${formatBytes(memory)}`}
-			{totals && (
-				<>
-					{`  PKTS/S ${formatRate(totals.packetsPerSecond)}  DROP `}
-					<Text color={dropping ? theme.paint(ALERT_COLOR) : undefined}>
-						{`${formatDropPercent(totals.dropPercent)}%${dropping ? ALERT_MARK : ''}`}
-					</Text>
-				</>
-			)}
-			{lagging && (
-				<>
-					{'  LAG '}
-					<Text color={theme.paint(ALERT_COLOR)}>
-						{`${formatLag(totals!.worstLagSeconds!)}${ALERT_MARK}`}
-					</Text>
-				</>
-			)}
-			{`  spool ${snapshot.spoolDir}`}
-		</Text>
-	);
+	const segments: Segment[] = [
+		{text: 'zeek-tui', bold: true},
+		{text: '  nodes '},
+		{text: `${up}/${nodes.length}`, color: theme.paint(up === nodes.length ? 'green' : 'yellow')},
+		{text: ` up  CPU ${formatPercent(cpu)}%  MEM ${formatBytes(memory)}`},
+	];
+	if (totals) {
+		segments.push(
+			{text: `  PKTS/S ${formatRate(totals.packetsPerSecond)}  DROP `},
+			{
+				text: `${formatDropPercent(totals.dropPercent)}%${dropping ? ALERT_MARK : ''}`,
+				color: dropping ? theme.paint(ALERT_COLOR) : undefined,
+			},
+		);
+	}
+	if (lagging) {
+		segments.push(
+			{text: '  LAG '},
+			{
+				text: `${formatLag(totals!.worstLagSeconds!)}${ALERT_MARK}`,
+				color: theme.paint(ALERT_COLOR),
+			},
+		);
+	}
+	segments.push({text: `  spool ${snapshot.spoolDir}`});
+	return segments;
+}
+
+export function Header({snapshot}: {snapshot: ClusterSnapshot}) {
+	return <SegmentLine segments={headerSegments(snapshot, useTheme())} />;
 }

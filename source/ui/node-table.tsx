@@ -1,10 +1,11 @@
 // The node table: one row per node, the selected one marked with › and (when focused) inverse.
-import {Fragment} from 'react';
 import {Box, Text} from 'ink';
 import type {NodeSnapshot} from '../cluster/types.js';
 import {scrollToShow} from './layout.js';
-import {tableText, type TableCell} from './node-columns.js';
-import {ALERT_COLOR, STATE_COLORS, useTheme} from './theme.js';
+import {tableText, type TableText} from './node-columns.js';
+import {SegmentLine} from './segment-line.js';
+import type {Segment} from './segments.js';
+import {ALERT_COLOR, STATE_COLORS, type Theme, useTheme} from './theme.js';
 
 type Props = {
 	/** The rows to show (after the filter), in snapshot order. */
@@ -22,47 +23,70 @@ type Props = {
 	now: number;
 };
 
+/** Which rows the table shows: the first one and how many, the selection kept in view. */
+export function tableViewport(
+	nodes: readonly NodeSnapshot[],
+	selected: string | undefined,
+	height: number,
+	scroll: number,
+): {first: number; viewport: number} {
+	const viewport = height - 1;
+	const selectedIndex = nodes.findIndex((node) => node.name === selected);
+	return {
+		first: scrollToShow(scroll, Math.max(0, selectedIndex), viewport, nodes.length),
+		viewport,
+	};
+}
+
+/** The row of `nodes[index]`: the selection mark, then the cells, coloured by state and alert. */
+export function rowSegments(
+	table: TableText,
+	nodes: readonly NodeSnapshot[],
+	index: number,
+	selected: string | undefined,
+	theme: Theme,
+): Segment[] {
+	const node = nodes[index]!;
+	const segments: Segment[] = [{text: node.name === selected ? '› ' : '  '}];
+	for (const [column, cell] of table.rows[index]!.entries()) {
+		if (column > 0) segments.push({text: ' '});
+		const color = cell.alert
+			? theme.paint(ALERT_COLOR)
+			: table.columns[column] === 'state'
+				? theme.paint(STATE_COLORS[node.state])
+				: undefined;
+		segments.push({text: cell.text, color});
+	}
+	return segments;
+}
+
 export function NodeTable({nodes, selected, focused, filter, height, width, scroll, now}: Props) {
 	const theme = useTheme();
 	if (height <= 0) return null;
-	const {columns, titles, rows} = tableText(nodes, now, width);
-	const viewport = height - 1;
-	const selectedIndex = nodes.findIndex((node) => node.name === selected);
-	const first = scrollToShow(scroll, Math.max(0, selectedIndex), viewport, nodes.length);
+	const table = tableText(nodes, now, width);
+	const {first, viewport} = tableViewport(nodes, selected, height, scroll);
 	const below = Math.max(0, nodes.length - first - viewport);
 	const more = [first > 0 ? `↑${first}` : '', below > 0 ? `↓${below}` : '']
 		.filter(Boolean)
 		.join(' ');
-	const colorOf = (node: NodeSnapshot, cell: TableCell, index: number) => {
-		if (cell.alert) return theme.paint(ALERT_COLOR);
-		return columns[index] === 'state' ? theme.paint(STATE_COLORS[node.state]) : undefined;
-	};
 
 	return (
 		<Box flexDirection="column" height={height} flexShrink={0}>
 			<Text wrap="truncate-end" bold>
-				{`  ${titles.join(' ')}${more ? `  ${more}` : ''}`}
+				{`  ${table.titles.join(' ')}${more ? `  ${more}` : ''}`}
 			</Text>
 			{nodes.length === 0 && (
 				<Text wrap="truncate-end" dimColor>
 					{filter ? `  No node matches “${filter}” (Esc clears the filter)` : '  No nodes'}
 				</Text>
 			)}
-			{nodes.slice(first, first + viewport).map((node, index) => {
-				const cells = rows[first + index]!;
-				const isSelected = node.name === selected;
-				return (
-					<Text key={node.name} wrap="truncate-end" inverse={isSelected && focused}>
-						{isSelected ? '› ' : '  '}
-						{cells.map((cell, column) => (
-							<Fragment key={columns[column]}>
-								{column > 0 && ' '}
-								<Text color={colorOf(node, cell, column)}>{cell.text}</Text>
-							</Fragment>
-						))}
-					</Text>
-				);
-			})}
+			{nodes.slice(first, first + viewport).map((node, offset) => (
+				<SegmentLine
+					key={node.name}
+					segments={rowSegments(table, nodes, first + offset, selected, theme)}
+					inverse={node.name === selected && focused}
+				/>
+			))}
 		</Box>
 	);
 }

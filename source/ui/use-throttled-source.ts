@@ -15,29 +15,43 @@ export const SNAPSHOT_INTERVAL_MS = 1000;
 
 /**
  * `read(source)` now and after changes, throttled. While `paused`, changes are not read (a log
- * pane scrolled back keeps the lines it shows); they are read again on resume.
+ * pane scrolled back keeps the lines it shows); they are read again on resume. With `heartbeat`,
+ * the source is read once per interval even without a change, in the same throttle as the
+ * changes: a screen that counts seconds (uptimes) then draws one frame a second, not one for the
+ * clock and another for the data.
  */
 export function useThrottledSource<S extends Subscribable, T>(
 	source: S,
 	read: (source: S) => T,
-	options: {intervalMs?: number; paused?: boolean} = {},
+	options: {intervalMs?: number; paused?: boolean; heartbeat?: boolean} = {},
 ): T {
-	const {intervalMs = RENDER_INTERVAL_MS, paused = false} = options;
-	const [value, setValue] = useState(() => read(source));
+	const {intervalMs = RENDER_INTERVAL_MS, paused = false, heartbeat = false} = options;
+	// Wrapped, so that a heartbeat re-renders even when the source returns the same value.
+	const [state, setState] = useState(() => ({value: read(source)}));
 	const readRef = useRef(read);
 	readRef.current = read;
 
 	useEffect(() => {
 		if (paused) return;
-		const throttle = createThrottle(() => setValue(readRef.current(source)), intervalMs);
+		const throttle = createThrottle(() => setState({value: readRef.current(source)}), intervalMs);
 		const unsubscribe = source.subscribe(throttle.schedule);
+		let beat: NodeJS.Timeout | undefined;
+		const beatAgain = () => {
+			throttle.schedule();
+			beat = setTimeout(beatAgain, intervalMs);
+		};
+		if (heartbeat) beat = setTimeout(beatAgain, intervalMs);
 		// Whatever changed between the render and the subscription (or while paused).
-		setValue(readRef.current(source));
+		setState((previous) => {
+			const value = readRef.current(source);
+			return Object.is(value, previous.value) ? previous : {value};
+		});
 		return () => {
 			unsubscribe();
 			throttle.cancel();
+			clearTimeout(beat);
 		};
-	}, [source, intervalMs, paused]);
+	}, [source, intervalMs, paused, heartbeat]);
 
-	return value;
+	return state.value;
 }

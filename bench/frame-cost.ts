@@ -1,0 +1,155 @@
+// The view's cost alone: zeek-tui's App on a made-up cluster whose CPU figures change on every
+// snapshot, rendered by Ink into a 160x48 stream that counts what it is sent. Prints CPU
+// milliseconds per frame and bytes written per frame. No processes, no terminal: a quick loop for
+// changes to the view (`npx tsx bench/frame-cost.ts [nodes] [frames]`) before the full benchmark.
+import {PassThrough, Writable} from 'node:stream';
+import {performance} from 'node:perf_hooks';
+
+process.env['NODE_ENV'] = 'production';
+const nodeCount = Number(process.argv[2] ?? 32);
+const frames = Number(process.argv[3] ?? 60);
+
+const {createElement} = await import('react');
+const {render} = await import('ink');
+const {App} = await import('../dist/app.js');
+if (process.env['STUB_GET']) {
+	const {createRequire} = await import('node:module');
+	const {pathToFileURL} = await import('node:url');
+	const inkEntry = createRequire(import.meta.url).resolve('ink');
+	const Output = (await import(pathToFileURL(inkEntry.replace(/index\.js$/, 'output.js')).href))
+		.default;
+	let cached: unknown;
+	const original = Output.prototype.get;
+	Output.prototype.get = function () {
+		cached ??= original.call(this);
+		return cached;
+	};
+}
+type Snapshot = ReturnType<Parameters<typeof App>[0]['client']['snapshot']>;
+
+const startedAt = Date.now() - 3_600_000;
+let sequence = 0;
+const makeSnapshot = (): Snapshot => ({
+	spoolDir: '/var/spool/zeek',
+	nodes: Array.from({length: nodeCount}, (_, index) => {
+		const type =
+			index === 0 ? 'manager' : index === 1 ? 'logger' : index === 2 ? 'proxy' : 'worker';
+		const name = type === 'worker' ? `worker-${index - 2}` : `${type}-1`;
+		const cpu = ((index * 7 + sequence * 13) % 40) / 10;
+		return {
+			name,
+			type,
+			state: 'running',
+			pid: 10_000 + index,
+			startedAt,
+			restarts: 0,
+			cpus: [index % 2],
+			exits: [],
+			argv: ['zeek', '-i', 'eth0'],
+			cwd: `/var/spool/zeek/${name}`,
+			usage: {cpu, memory: 80_000_000 + index * 1_000_000},
+			history: {
+				cpu: Array.from({length: 30}, (_, k) => ((k + sequence + index) % 9) / 2),
+				memory: [],
+				packetsPerSecond: [],
+			},
+			...(type === 'worker'
+				? {metrics: {at: Date.now(), packetsPerSecond: 1000 + sequence, dropPercent: 0.1}}
+				: {}),
+		};
+	}),
+});
+
+let snapshot = makeSnapshot();
+const listeners = new Set<() => void>();
+const noop = () => undefined;
+const client = {
+	snapshot: () => snapshot,
+	subscribe(listener: () => void) {
+		listeners.add(listener);
+		return () => listeners.delete(listener);
+	},
+	start: noop,
+	stop: noop,
+	kill: noop,
+	restart: noop,
+	restartAll: noop,
+	pin: noop,
+	stopAll: async () => undefined,
+	openLog: () => ({lines: () => [], subscribe: () => noop, close: noop}),
+	onlineCpus: () => [0, 1],
+};
+
+let renders = 0;
+let renderMs = 0;
+let bytes = 0;
+let writes = 0;
+const stdout = Object.assign(
+	new Writable({
+		write(chunk: Buffer, _encoding, callback) {
+			bytes += chunk.length;
+			if (process.env['DUMP']) process.stderr.write(chunk);
+			writes++;
+			callback();
+		},
+	}),
+	{columns: 160, rows: 48, isTTY: true},
+) as unknown as NodeJS.WriteStream;
+
+const stdin = Object.assign(new PassThrough(), {
+	isTTY: true,
+	setRawMode: () => stdin,
+	ref: () => stdin,
+	unref: () => stdin,
+}) as unknown as NodeJS.ReadStream;
+
+const instance = render(createElement(App, {client: client as never, columns: 160, rows: 48}), {
+	stdout,
+	stdin,
+	onRender({renderTime}) {
+		renders++;
+		renderMs += renderTime;
+	},
+	patchConsole: false,
+	exitOnCtrlC: false,
+});
+const sleep = (ms: number) =>
+	new Promise((resolve) => {
+		setTimeout(resolve, ms);
+	});
+await sleep(1500);
+console.error(`initial: ${bytes} bytes, ${writes} writes`);
+
+const cpuBefore = process.cpuUsage();
+const wallBefore = performance.now();
+const bytesBefore = bytes;
+const writesBefore = writes;
+const rendersBefore = renders;
+const renderMsBefore = renderMs;
+for (let frame = 0; frame < frames; frame++) {
+	sequence++;
+	snapshot = makeSnapshot();
+	for (const listener of listeners) listener();
+	// The snapshot hook draws at most once a second.
+	await sleep(Number(process.env['FRAME_MS'] ?? 1010));
+}
+const cpu = process.cpuUsage(cpuBefore);
+const wall = performance.now() - wallBefore;
+instance.unmount();
+if (process.env['THREADS']) {
+	const {readdirSync, readFileSync} = await import('node:fs');
+	for (const tid of readdirSync('/proc/self/task')) {
+		const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+		const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		console.log(`thread ${tid} ${name}: ${(Number(fields[11]) + Number(fields[12])) * 10} ms`);
+	}
+}
+const cpuMs = (cpu.user + cpu.system) / 1000;
+console.log(
+	`${nodeCount} nodes, ${frames} frames in ${(wall / 1000).toFixed(1)} s: ` +
+		`${(cpuMs / frames).toFixed(2)} ms CPU per frame (${((cpuMs / wall) * 100).toFixed(2)} % of a core), ` +
+		`${Math.round((bytes - bytesBefore) / frames)} bytes and ${((writes - writesBefore) / frames).toFixed(1)} writes per frame, ` +
+		`${((renders - rendersBefore) / frames).toFixed(1)} Ink renders per frame taking ${((renderMs - renderMsBefore) / frames).toFixed(1)} ms, RSS ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB`,
+);
+process.exit(0);
