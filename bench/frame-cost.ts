@@ -1,6 +1,7 @@
-// The view's cost alone: zeek-tui's App on a made-up cluster whose CPU figures change on every
-// snapshot, rendered by Ink into a 160x48 stream that counts what it is sent. Prints CPU
-// milliseconds per frame and bytes written per frame. No processes, no terminal: a quick loop for
+// What one Ink frame of the whole screen costs: zeek-tui's App (without the live painter, so every
+// snapshot draws a frame) on a made-up cluster whose CPU figures change on every snapshot, rendered
+// by Ink into a 160x48 stream that counts what it is sent. Prints CPU milliseconds per frame and
+// bytes written per frame; a key press costs about one such frame. No processes, no terminal: a quick loop for
 // changes to the view (`npx tsx bench/frame-cost.ts [nodes] [frames]`) before the full benchmark.
 import {PassThrough, Writable} from 'node:stream';
 import {performance} from 'node:perf_hooks';
@@ -11,20 +12,7 @@ const frames = Number(process.argv[3] ?? 60);
 
 const {createElement} = await import('react');
 const {render} = await import('ink');
-const {App} = await import('../dist/app.js');
-if (process.env['STUB_GET']) {
-	const {createRequire} = await import('node:module');
-	const {pathToFileURL} = await import('node:url');
-	const inkEntry = createRequire(import.meta.url).resolve('ink');
-	const Output = (await import(pathToFileURL(inkEntry.replace(/index\.js$/, 'output.js')).href))
-		.default;
-	let cached: unknown;
-	const original = Output.prototype.get;
-	Output.prototype.get = function () {
-		cached ??= original.call(this);
-		return cached;
-	};
-}
+const {App} = await import('../source/app.js');
 type Snapshot = ReturnType<Parameters<typeof App>[0]['client']['snapshot']>;
 
 const startedAt = Date.now() - 3_600_000;

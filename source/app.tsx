@@ -9,12 +9,22 @@ import {isUp} from './ui/format.js';
 import {Footer} from './ui/footer.js';
 import {Header} from './ui/header.js';
 import {Help} from './ui/help.js';
-import {computeLayout, isTooSmall, MIN_COLUMNS, MIN_ROWS, rootHeight} from './ui/layout.js';
+import {
+	computeLayout,
+	HEADER_HEIGHT,
+	isTooSmall,
+	MIN_COLUMNS,
+	MIN_ROWS,
+	rootHeight,
+} from './ui/layout.js';
+import {type LivePainter, structureKey} from './ui/live-painter.js';
 import {LogPane} from './ui/log-pane.js';
 import {detailLines, detailPage, NodeDetail, useCrashReports} from './ui/node-detail.js';
-import {NodeTable} from './ui/node-table.js';
+import {tableText} from './ui/node-columns.js';
+import {NodeTable, tableViewport} from './ui/node-table.js';
 import {colorDisabledByEnv, createTheme, ThemeContext} from './ui/theme.js';
 import {useKeys} from './ui/use-keys.js';
+import {useFrameEvery, useFrameRequest, useLiveView} from './ui/use-live-view.js';
 import {useLogSources} from './ui/use-log-sources.js';
 import {
 	type Dialog,
@@ -34,6 +44,11 @@ export type AppProps = {
 	noColor?: boolean;
 	/** Time source for uptimes and countdowns. */
 	clock?: () => number;
+	/**
+	 * Paints the figures between frames (a real terminal). Without it, as in component tests,
+	 * every new snapshot draws a frame.
+	 */
+	live?: LivePainter;
 };
 
 const readSnapshot = (client: ClusterClient): ClusterSnapshot => client.snapshot();
@@ -49,14 +64,18 @@ const countsTime = (nodes: readonly NodeSnapshot[]) =>
 		(node) => (isUp(node) && node.startedAt !== undefined) || node.killAt || node.restartAt,
 	);
 
-export function App({client, columns, rows, noColor, clock = Date.now}: AppProps) {
+export function App({client, columns, rows, noColor, clock = Date.now, live}: AppProps) {
 	const size = useTerminalSize({columns, rows});
 	const tooSmall = isTooSmall(size);
-	// Uptimes and countdowns advance with the data, in the same frame once a second.
-	const snapshot = useThrottledSource(client, readSnapshot, {
+	const requestFrame = useFrameRequest();
+	// Uptimes and countdowns advance with the data, in the same frame once a second; with a live
+	// painter, frames come on request and each one draws the latest snapshot.
+	const throttled = useThrottledSource(client, readSnapshot, {
 		intervalMs: SNAPSHOT_INTERVAL_MS,
-		heartbeat: !tooSmall && countsTime(client.snapshot().nodes),
+		heartbeat: !live && !tooSmall && countsTime(client.snapshot().nodes),
+		paused: live !== undefined,
 	});
+	const snapshot = live ? client.snapshot() : throttled;
 	const {state, store} = useScreenState(snapshot.nodes);
 	useMessageExpiry(store, state.message);
 	const theme = useMemo(() => createTheme(!(noColor ?? colorDisabledByEnv())), [noColor]);
@@ -77,6 +96,46 @@ export function App({client, columns, rows, noColor, clock = Date.now}: AppProps
 	const paneHeight = (node: string) =>
 		layout.paneHeights[state.panes.findIndex((pane) => pane.node === node)] ?? 0;
 	const now = clock();
+	const tableShown = dialog?.kind !== 'help' && dialog?.kind !== 'detail';
+	const table = tableText(shownNodes, now, size.columns);
+	const {first, viewport} = tableViewport(
+		shownNodes,
+		state.selected,
+		layout.tableHeight,
+		state.tableScroll,
+	);
+	const tableFocused = state.focusedPane === undefined && !dialog;
+	// The painter covers the header and the table; the detail view's figures need frames.
+	useFrameEvery(
+		live !== undefined && dialog?.kind === 'detail',
+		SNAPSHOT_INTERVAL_MS,
+		requestFrame,
+	);
+	useLiveView(
+		live,
+		tooSmall
+			? undefined
+			: {
+					width: size.columns,
+					theme,
+					header: true,
+					...(tableShown && layout.tableHeight > 0
+						? {
+								table: {
+									top: HEADER_HEIGHT + 1,
+									names: shownNodes.map((node) => node.name),
+									first,
+									viewport,
+									selected: state.selected,
+									focused: tableFocused,
+									titles: table.titles.join(' '),
+								},
+							}
+						: {}),
+					structure: structureKey(snapshot),
+				},
+		requestFrame,
+	);
 
 	const detailNode = dialog?.kind === 'detail' ? byName.get(dialog.node) : undefined;
 	const crashReports = useCrashReports(client, detailNode);
@@ -120,16 +179,16 @@ export function App({client, columns, rows, noColor, clock = Date.now}: AppProps
 							height={layout.bodyHeight}
 						/>
 					)}
-					{dialog?.kind !== 'help' && dialog?.kind !== 'detail' && (
+					{tableShown && (
 						<NodeTable
 							nodes={shownNodes}
+							table={table}
+							first={first}
+							viewport={viewport}
 							selected={state.selected}
-							focused={state.focusedPane === undefined && !dialog}
+							focused={tableFocused}
 							filter={state.filter}
 							height={layout.tableHeight}
-							width={size.columns}
-							scroll={state.tableScroll}
-							now={now}
 						/>
 					)}
 					{dialog?.kind === 'confirm' && <Confirm text={QUESTIONS[dialog.question]} />}

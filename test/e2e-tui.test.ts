@@ -67,6 +67,27 @@ async function everyNodeRunning(what = 'every node running'): Promise<string> {
 	);
 }
 
+/** The manager's UPTIME cell. */
+const uptimeOf = (screen: string) => rowOf(screen, 'manager')?.slice(2).trim().split(/\s+/)[6];
+
+/** Waits for the manager's uptime to change on screen; the header and titles stay on top. */
+async function uptimeAdvances(): Promise<string> {
+	const first = uptimeOf(terminal!.screen());
+	expect(first).toMatch(/^\d+[smhd]/);
+	const screen = await waitFor(
+		() => {
+			const current = terminal!.screen();
+			return uptimeOf(current) !== first ? current : undefined;
+		},
+		{timeoutMs: 10_000, what: `the manager's uptime to move on from ${first}`},
+	);
+	const lines = screen.split('\n');
+	expect(lines[0]).toMatch(/^zeek-tui {2}nodes /);
+	expect(lines[1]).toMatch(/^ {2}NODE +TYPE +STATE/);
+	expect(uptimeOf(screen)).toMatch(/^\d+[smhd]/);
+	return screen;
+}
+
 describe('the TUI in a real terminal', () => {
 	it('runs the cluster, answers the keys of the contract, and stops everything on q y', async () => {
 		terminal = openTerminal(demoCommand(), {
@@ -83,6 +104,10 @@ describe('the TUI in a real terminal', () => {
 		expect(rowOf(screen, 'manager')).toMatch(/^›/);
 		const before = nodePids();
 		for (const node of NODES) expect(isAlive(before[node]!)).toBe(true);
+
+		// Figures change in place between frames (the live painter), with no key pressed, and the
+		// screen keeps its shape.
+		await uptimeAdvances();
 
 		// j three times selects worker-1; r gives it a new pid, the others keep theirs.
 		terminal.press('j', 'j', 'j');
@@ -129,6 +154,8 @@ describe('the TUI in a real terminal', () => {
 			},
 			{what: 'the table at 80x24'},
 		);
+		const narrow = await uptimeAdvances();
+		expect(narrow.split('\n').every((line) => line.length <= 80)).toBe(true);
 
 		// q asks, y stops every node and exits; nothing is left.
 		terminal.press('q');

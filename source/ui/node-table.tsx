@@ -2,7 +2,7 @@
 import {Box, Text} from 'ink';
 import type {NodeSnapshot} from '../cluster/types.js';
 import {scrollToShow} from './layout.js';
-import {tableText, type TableText} from './node-columns.js';
+import type {TableText} from './node-columns.js';
 import {SegmentLine} from './segment-line.js';
 import type {Segment} from './segments.js';
 import {ALERT_COLOR, STATE_COLORS, type Theme, useTheme} from './theme.js';
@@ -10,17 +10,17 @@ import {ALERT_COLOR, STATE_COLORS, type Theme, useTheme} from './theme.js';
 type Props = {
 	/** The rows to show (after the filter), in snapshot order. */
 	nodes: readonly NodeSnapshot[];
+	/** tableText(nodes, …) for the screen's width. */
+	table: TableText;
+	/** tableViewport(nodes, …): the rows shown. */
+	first: number;
+	viewport: number;
 	selected?: string;
 	/** The table has the keyboard focus. */
 	focused: boolean;
 	filter: string;
 	/** Rows, the title row included. */
 	height: number;
-	/** Columns: the table drops or narrows columns to fit, it never wraps. */
-	width: number;
-	/** First row wanted; corrected here so the selected row stays visible after a resize. */
-	scroll: number;
-	now: number;
 };
 
 /** Which rows the table shows: the first one and how many, the selection kept in view. */
@@ -60,11 +60,18 @@ export function rowSegments(
 	return segments;
 }
 
-export function NodeTable({nodes, selected, focused, filter, height, width, scroll, now}: Props) {
+export function NodeTable({
+	nodes,
+	table,
+	first,
+	viewport,
+	selected,
+	focused,
+	filter,
+	height,
+}: Props) {
 	const theme = useTheme();
 	if (height <= 0) return null;
-	const table = tableText(nodes, now, width);
-	const {first, viewport} = tableViewport(nodes, selected, height, scroll);
 	const below = Math.max(0, nodes.length - first - viewport);
 	const more = [first > 0 ? `↑${first}` : '', below > 0 ? `↓${below}` : '']
 		.filter(Boolean)

@@ -2,8 +2,10 @@
 import {render} from 'ink';
 import {App} from '../app.js';
 import type {ClusterClient} from '../cluster/types.js';
+import {createLivePainter} from './live-painter.js';
 
-const ENTER_ALTERNATE_SCREEN = '\u001B[?1049h\u001B[?25l';
+// Home: the painter addresses lines by their row, so Ink's frame must start on the first.
+const ENTER_ALTERNATE_SCREEN = '\u001B[?1049h\u001B[H\u001B[?25l';
 const LEAVE_ALTERNATE_SCREEN = '\u001B[?25h\u001B[?1049l';
 
 export type RunTuiOptions = {
@@ -47,15 +49,17 @@ export async function runTui(client: ClusterClient, options: RunTuiOptions = {})
 	try {
 		// Ctrl-C is ours: the App stops the cluster in order before it exits. Console output is not
 		// redirected: nothing may print to the terminal while the TUI owns it (log to files).
-		const instance = render(<App client={client} />, {
+		const live = createLivePainter({stdout, client});
+		const instance = render(<App client={client} live={live} />, {
 			stdin,
-			stdout,
+			stdout: live.stream,
 			exitOnCtrlC: false,
 			patchConsole: false,
 		});
 		try {
 			await instance.waitUntilExit();
 		} finally {
+			live.stop();
 			instance.cleanup();
 		}
 	} finally {
