@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The command line: flags and their environment defaults, validation, exit codes; picks a mode.
 // Bad input is one line on stderr and exit 2, before anything is created or started.
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
-import meow from 'meow';
 import {runLayoutCommand} from './commands/layout.js';
 import {
 	buildClusterSpec,
@@ -150,13 +151,17 @@ const FLAGS: FlagSpec[] = [
 
 const SIMULATOR = fileURLToPath(new URL('demo/zeek-sim.js', import.meta.url));
 
+type Flags = Record<string, string | true>;
+
 /**
- * Rewrites `--flag value` to `--flag=value` so that a value starting with a dash (`--worker-args -C`)
- * stays a value, and refuses unknown flags and stray words with one line (meow would print two,
- * or silently turn a bad number into null).
+ * Reads the flags into {name: value}, true for a switch. `--flag value` takes the next word as
+ * the value even when it starts with a dash (`--worker-args -C`); `--flag=value`, `-W3` and
+ * `-W=3` work too. Values are taken as they are: no quote removal, no type guessing. Unknown
+ * flags, stray words, a missing value, a value on a switch and a value flag given twice are
+ * refused with one line.
  */
-export function normalizeArgv(argv: readonly string[]): string[] {
-	const normalized: string[] = [];
+export function parseArgv(argv: readonly string[]): Flags {
+	const flags: Flags = {};
 	for (let index = 0; index < argv.length; index++) {
 		const token = argv[index]!;
 		const long = /^--([^=]+)(=.*)?$/.exec(token);
@@ -180,7 +185,7 @@ export function normalizeArgv(argv: readonly string[]): string[] {
 		if (!flag.takesValue) {
 			if (inlineValue !== undefined)
 				throw new InputError(`--${flag.long} takes no value, got "${token}"`);
-			normalized.push(`--${flag.long}`);
+			flags[flag.name] = true;
 			continue;
 		}
 		let value = inlineValue;
@@ -189,9 +194,34 @@ export function normalizeArgv(argv: readonly string[]): string[] {
 				throw new InputError(`--${flag.long} needs a value; see zeek-tui --help`);
 			value = argv[++index]!;
 		}
-		normalized.push(`--${flag.long}=${value}`);
+		if (Object.hasOwn(flags, flag.name))
+			throw new InputError(`--${flag.long} can only be given once`);
+		flags[flag.name] = value;
 	}
-	return normalized;
+	return flags;
+}
+
+/** The package.json next to dist/ (or source/), as `npm install` lays it out. */
+function readPackage(): {description?: unknown; version?: unknown} {
+	let directory = path.dirname(fileURLToPath(import.meta.url));
+	for (;;) {
+		try {
+			return JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as object;
+		} catch {
+			const parent = path.dirname(directory);
+			if (parent === directory) return {};
+			directory = parent;
+		}
+	}
+}
+
+/** The help text indented by two spaces, under the package's description. */
+function helpText(): string {
+	const {description} = readPackage();
+	const body = help.replace(/^\n+|\n+$/g, '').replace(/^\t(?=.*\S)/gm, '  ');
+	return typeof description === 'string' && description !== ''
+		? `  ${description}\n\n${body}\n\n`
+		: `${body}\n\n`;
 }
 
 function given(
@@ -222,29 +252,16 @@ function clusterOptions(
 async function main(argv: string[]): Promise<number> {
 	if (argv[0] === 'layout') return runLayoutCommand(argv.slice(1), process);
 
-	const cli = meow(help, {
-		importMeta: import.meta,
-		argv: normalizeArgv(argv),
-		allowUnknownFlags: false,
-		autoHelp: false,
-		autoVersion: false,
-		flags: Object.fromEntries(
-			FLAGS.map((spec) => [
-				spec.name,
-				{
-					type: spec.takesValue ? 'string' : 'boolean',
-					...(spec.short ? {shortFlag: spec.short} : {}),
-				},
-			]),
-		) as never,
-	});
-	const flags = cli.flags as Record<string, unknown>;
+	const flags = parseArgv(argv);
 	if (flags['help']) {
-		process.stdout.write(cli.help.replace(/^\n/, '') + '\n');
+		process.stdout.write(helpText());
 		return 0;
 	}
 	if (flags['version']) {
-		process.stdout.write(`${cli.pkg.version ?? 'unknown'}\n`);
+		const {version} = readPackage();
+		process.stdout.write(
+			`${typeof version === 'string' && version !== '' ? version : 'unknown'}\n`,
+		);
 		return 0;
 	}
 

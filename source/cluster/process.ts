@@ -1,5 +1,6 @@
 // One node's process: its working directory, its log files, the spawn, the signals, and what
 // /proc says about a pid (start time, cwd, liveness). Nothing here decides what to do.
+import {spawn} from 'node:child_process';
 import {
 	closeSync,
 	copyFileSync,
@@ -10,7 +11,6 @@ import {
 	statSync,
 } from 'node:fs';
 import path from 'node:path';
-import {execa} from 'execa';
 import {withTaskset} from './affinity.js';
 import type {ProcessExit} from './node-state.js';
 import type {NodePlan} from './types.js';
@@ -52,35 +52,29 @@ export function spawnNode(
 		copyFileSync(path.join(spoolDir, LAYOUT_FILE), path.join(plan.cwd, LAYOUT_FILE));
 		stdoutFd = openSync(path.join(plan.cwd, STDOUT_LOG), 'a');
 		stderrFd = openSync(path.join(plan.cwd, STDERR_LOG), 'a');
-		const subprocess = execa(argv[0]!, argv.slice(1), {
+		// A binary that is missing or not executable (ENOENT, EACCES) comes as an 'error' event and
+		// no pid; other failures spawn() throws, and the catch below reports them the same way.
+		const child = spawn(argv[0]!, argv.slice(1), {
 			cwd: plan.cwd,
-			env: plan.env,
-			extendEnv: true,
-			stdin: 'ignore',
-			stdout: descriptor(stdoutFd),
-			stderr: descriptor(stderrFd),
-			buffer: false,
+			env: {...process.env, ...plan.env},
+			stdio: ['ignore', stdoutFd, stderrFd],
 			detached: true,
-			cleanup: false,
-			reject: false,
 		});
-		const exit: Promise<ProcessExit> = subprocess.then(
-			(result) => ({
-				code: result.exitCode ?? null,
-				signal: result.signal ?? null,
-				...(result.exitCode === undefined && result.signal === undefined
-					? {error: result.originalMessage || result.shortMessage}
-					: {}),
-			}),
-			(error: unknown) => ({code: null, signal: null, error: String(error)}),
-		);
-		const pid = subprocess.pid;
+		const exit = new Promise<ProcessExit>((resolve) => {
+			child.once('exit', (code, signal) => resolve({code, signal}));
+			// After a successful spawn only kill() or IPC could emit 'error', and neither is used
+			// here (signalNode() goes through process.kill): the 'exit' above still comes.
+			child.on('error', (error) => {
+				if (child.pid === undefined) resolve({code: null, signal: null, error: error.message});
+			});
+		});
+		const pid = child.pid;
 		return {
 			pid,
 			startTime: pid === undefined ? undefined : readStartTime(pid),
 			startedAt,
 			exit,
-			unref: () => subprocess.unref(),
+			unref: () => child.unref(),
 		};
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
@@ -90,15 +84,11 @@ export function spawnNode(
 			unref() {},
 		};
 	} finally {
-		// The child holds its own copies of the descriptors.
+		// spawn() has forked before it returns: the child holds its own copies of the descriptors.
 		if (stdoutFd !== undefined) closeSync(stdoutFd);
 		if (stderrFd !== undefined) closeSync(stderrFd);
 	}
 }
-
-// execa hands a numeric stdio option to child_process.spawn unchanged, so any open descriptor
-// works; its types spell out only 3..9.
-const descriptor = (fd: number) => fd as 3;
 
 /**
  * Signals the node's whole process group (zeek and anything it started). A process that is not a
