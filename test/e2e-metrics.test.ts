@@ -108,7 +108,7 @@ function workerPid(spool: string): number | undefined {
 }
 
 describe('packet rates on screen', () => {
-	it('shows a worker at about 1.0k packets/s and 1% dropped within 15 s; a restart shows no negative or inflated rate', async () => {
+	it('shows a worker at about 1.0k packets/s and 1% dropped within 30 s (scraped every 10 s); a restart shows no negative or inflated rate', async () => {
 		const spool = path.join(work, 'spool');
 		const layout = path.join(work, 'cluster-layout.zeek');
 		const base = await freePortBase();
@@ -155,7 +155,7 @@ describe('packet rates on screen', () => {
 					? reading
 					: undefined;
 			},
-			{timeoutMs: 15_000, intervalMs: 200, what: 'worker-1 PKTS/S and DROP% on screen'},
+			{timeoutMs: 30_000, intervalMs: 200, what: 'worker-1 PKTS/S and DROP% on screen'},
 		);
 		expect(Date.now() - startedAt).toBeLessThan(15_000);
 		expect(steady.packetsPerSecond, steady.row).toBeGreaterThanOrEqual(PPS * 0.9);
@@ -213,7 +213,7 @@ describe('packet rates on screen', () => {
 					? reading
 					: undefined;
 			},
-			{timeoutMs: 20_000, intervalMs: 200, what: 'worker-1 rate after the restart'},
+			{timeoutMs: 30_000, intervalMs: 200, what: 'worker-1 rate after the restart'},
 		);
 		expect(back.packetsPerSecond).toBeGreaterThanOrEqual(PPS * 0.7);
 		expect(back.packetsPerSecond).toBeLessThanOrEqual(PPS * 1.3);

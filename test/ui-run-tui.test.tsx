@@ -6,7 +6,7 @@ import {restoreTerminal, runTui} from '../source/ui/run-tui.js';
 import {FakeClusterClient} from './fake-cluster-client.js';
 import {eventually, KEY, press} from './ui-helpers.js';
 
-const ENTER = '\u001B[?1049h\u001B[?25l';
+const ENTER = '\u001B[?1049h\u001B[H\u001B[?25l';
 const LEAVE = '\u001B[?25h\u001B[?1049l';
 
 /** A FAKE terminal output: records what is written; 100x30. */

@@ -92,7 +92,7 @@ export const CRASH_DIR = 'crashes';
 const DEFAULT_POLL_MS = 500;
 // Reading every thread's status file of 32 nodes every 5 s cost 0.4 % of a core; an affinity changed
 // from outside zeek-tui rarely needs to show sooner (its own pins are read back at once).
-const DEFAULT_AFFINITY_REFRESH_MS = 15_000;
+const DEFAULT_AFFINITY_REFRESH_MS = 30_000;
 const DEFAULT_KILL_GRACE_MS = 2000;
 
 type NodeEntry = {
@@ -331,7 +331,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		for (const entry of ordered) {
 			const {record} = entry;
 			if (record.pid === undefined || !hasProcess(record)) continue;
-			// Our children's exits come from the kernel via execa; adopted ones only from /proc.
+			// Our children's exits come from the kernel via child_process; adopted ones only from /proc.
 			if (record.adopted && !isAlive(record.pid, record.startTime)) {
 				dispatch(entry, {
 					type: 'exited',

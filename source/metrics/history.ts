@@ -3,7 +3,7 @@
 // the views can tell a new history from an old one by identity.
 import type {NodeHistory} from '../cluster/types.js';
 
-/** One minute of samples at the default intervals of the sampler (1 s). */
+/** Two minutes of samples at the sampler's default interval (2 s). */
 export const HISTORY_LENGTH = 60;
 
 export const EMPTY_HISTORY: NodeHistory = {cpu: [], memory: [], packetsPerSecond: []};

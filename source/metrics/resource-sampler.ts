@@ -20,7 +20,7 @@ import {performance} from 'node:perf_hooks';
 import type {ResourceUsage} from '../cluster/types.js';
 
 export type ResourceSamplerOptions = {
-	/** Default 1000. */
+	/** Default 2000: the screen refreshes as often (live-painter.ts), top every 3 s. */
 	intervalMs?: number;
 	/** Live pids only; a pid that died or was never there is left out. */
 	onSample: (usage: Map<number, ResourceUsage>) => void;
@@ -128,7 +128,7 @@ function readStat(pid: number): {stat: ProcStat; atMs: number} | undefined {
 }
 
 export function createResourceSampler(options: ResourceSamplerOptions): ResourceSampler {
-	const intervalMs = options.intervalMs ?? 1000;
+	const intervalMs = options.intervalMs ?? 2000;
 	let pids: number[] = [];
 	/** Only the pids of the last sample: a crash loop's dead pids fall out at the next tick. */
 	let baselines = new Map<number, Baseline>();

@@ -11,9 +11,10 @@ export type ScrapeTarget = {node: string; host: string; port: number};
 
 export type MetricsScraperOptions = {
 	/**
-	 * Between the end of one scrape and the start of the next. Default 5000: a rate over 5 s is
-	 * steady enough to read, and each scrape costs zeek-tui about a millisecond of CPU (connect,
-	 * parse), which at 2 s was over 1 % of a core for 32 nodes.
+	 * Between the end of one scrape and the start of the next. Default 10000 (Prometheus' own
+	 * default is 15 s): a packet rate over 10 s reads steadily, and a scrape costs zeek-tui about
+	 * a millisecond of CPU (connect, HTTP, parse): every 2 s that was over 1 % of a core for 32
+	 * nodes, the largest part of zeek-tui's cost while it only watches.
 	 */
 	intervalMs?: number;
 	/** For the whole request, connect to last byte. Default 1000. */
@@ -206,7 +207,7 @@ function sameTarget(a: ScrapeTarget, b: ScrapeTarget): boolean {
 }
 
 export function createMetricsScraper(options: MetricsScraperOptions): MetricsScraper {
-	const intervalMs = options.intervalMs ?? 5000;
+	const intervalMs = options.intervalMs ?? 10_000;
 	const timeoutMs = options.timeoutMs ?? 1000;
 	const maxBackoffMs = Math.max(intervalMs, options.maxBackoffMs ?? 30_000);
 	// A fresh connection per scrape: a loopback handshake every few seconds costs nothing, and a

@@ -105,6 +105,17 @@ export function liveLines(
 	return lines;
 }
 
+/**
+ * How often the figures are repainted: like top's refresh (3 s), often enough to watch, rarely
+ * enough to cost nothing; the sampler measures CPU over the same 2 s. A countdown on screen
+ * (a stop's SIGKILL, a back-off's restart) is repainted every second.
+ */
+export const REFRESH_INTERVAL_MS = 2000;
+export const COUNTDOWN_INTERVAL_MS = 1000;
+
+const countsDown = (snapshot: ClusterSnapshot) =>
+	snapshot.nodes.some((node) => node.killAt !== undefined || node.restartAt !== undefined);
+
 const SAVE_CURSOR = '\u001B7';
 const RESTORE_CURSOR = '\u001B8';
 const CLEAR_TO_END_OF_LINE = '\u001B[K';
@@ -114,9 +125,13 @@ export function createLivePainter(options: {
 	stdout: NodeJS.WriteStream;
 	client: Pick<ClusterClient, 'snapshot'>;
 	clock?: () => number;
+	/** Default REFRESH_INTERVAL_MS, or COUNTDOWN_INTERVAL_MS while a countdown is shown. */
 	intervalMs?: number;
 }): LivePainter {
-	const {stdout, client, clock = Date.now, intervalMs = 1000} = options;
+	const {stdout, client, clock = Date.now} = options;
+	const interval = () =>
+		options.intervalMs ??
+		(countsDown(client.snapshot()) ? COUNTDOWN_INTERVAL_MS : REFRESH_INTERVAL_MS);
 	let view: LiveView | undefined;
 	let requestFrame: () => void = () => undefined;
 	/** Text last written per screen line; cleared when Ink draws over everything. */
@@ -146,10 +161,10 @@ export function createLivePainter(options: {
 
 	const tick = () => {
 		paint();
-		if (!stopped) timer = setTimeout(tick, intervalMs);
+		if (!stopped) timer = setTimeout(tick, interval());
 		timer?.unref();
 	};
-	timer = setTimeout(tick, intervalMs);
+	timer = setTimeout(tick, interval());
 	timer.unref();
 
 	const afterInkWrite = () => {

@@ -8,7 +8,8 @@ export type Subscribable = {subscribe(listener: () => void): () => void};
 export const RENDER_INTERVAL_MS = 250;
 
 /**
- * The table's data changes about once a second (CPU samples) and every 2 s (metrics): one frame a
+ * Without the live painter (component tests), the table's data changes every 2 s (CPU samples)
+ * and every 10 s (metrics), the uptimes every second: one frame a
  * second shows all of it. Keys still answer at once: they change the screen state, not this.
  */
 export const SNAPSHOT_INTERVAL_MS = 1000;
