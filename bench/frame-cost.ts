@@ -13,6 +13,11 @@ const frames = Number(process.argv[3] ?? 60);
 const {createElement} = await import('react');
 const {render} = await import('ink');
 const {App} = await import('../source/app.js');
+// As run-tui draws; FAST_OUTPUT=0 measures Ink's own last stage.
+if (process.env['FAST_OUTPUT'] !== '0') {
+	const {installFastOutput} = await import('../source/ui/ink-fast-output.js');
+	await installFastOutput();
+}
 type Snapshot = ReturnType<Parameters<typeof App>[0]['client']['snapshot']>;
 
 const startedAt = Date.now() - 3_600_000;

@@ -168,7 +168,7 @@ export function App({client, columns, rows, noColor, clock = Date.now, live}: Ap
 		<ThemeContext.Provider value={theme}>
 			<Box flexDirection="column" width={size.columns} height={rootHeight(size.rows)}>
 				<Header snapshot={snapshot} />
-				<Box flexDirection="column" height={layout.bodyHeight} flexShrink={0} overflow="hidden">
+				<Box flexDirection="column" height={layout.bodyHeight} flexShrink={0} overflowY="hidden">
 					{dialog?.kind === 'help' && <Help height={layout.bodyHeight} />}
 					{dialog?.kind === 'detail' && (
 						<NodeDetail

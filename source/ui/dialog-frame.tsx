@@ -13,7 +13,7 @@ export function DialogFrame({height, children}: {height: number; children: React
 			paddingX={1}
 			height={height}
 			flexShrink={0}
-			overflow="hidden"
+			overflowY="hidden"
 		>
 			{children}
 		</Box>

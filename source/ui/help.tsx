@@ -7,7 +7,7 @@ const KEYS_WIDTH = Math.max(...KEY_HELP.map((entry) => entry.keys.length)) + 2;
 
 export function Help({height}: {height: number}) {
 	return (
-		<Box flexDirection="column" borderStyle="round" paddingX={1} height={height} overflow="hidden">
+		<Box flexDirection="column" borderStyle="round" paddingX={1} height={height} overflowY="hidden">
 			<Text wrap="truncate-end">
 				<Text bold>Keys (? or Esc closes)</Text>
 				<Text dimColor>

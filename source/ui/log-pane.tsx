@@ -31,7 +31,7 @@ export function LogPane({node, source, height, width, scroll, focused}: Props) {
 	const title = `${focused ? '▶' : '─'} ${node} ─ ${status} `;
 
 	return (
-		<Box flexDirection="column" height={height} flexShrink={0} overflow="hidden">
+		<Box flexDirection="column" height={height} flexShrink={0} overflowY="hidden">
 			<Text wrap="truncate-end" bold={focused} color={theme.paint(focused ? 'cyan' : 'gray')}>
 				{title + '─'.repeat(Math.max(0, width - title.length))}
 			</Text>

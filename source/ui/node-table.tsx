@@ -73,6 +73,7 @@ export function NodeTable({
 	const theme = useTheme();
 	if (height <= 0) return null;
 	const below = Math.max(0, nodes.length - first - viewport);
+	const hasHistory = table.columns.at(-1) === 'cpu-history';
 	const more = [first > 0 ? `↑${first}` : '', below > 0 ? `↓${below}` : '']
 		.filter(Boolean)
 		.join(' ');
@@ -87,13 +88,20 @@ export function NodeTable({
 					{filter ? `  No node matches “${filter}” (Esc clears the filter)` : '  No nodes'}
 				</Text>
 			)}
-			{nodes.slice(first, first + viewport).map((node, offset) => (
-				<SegmentLine
-					key={node.name}
-					segments={rowSegments(table, nodes, first + offset, selected, theme)}
-					inverse={node.name === selected && focused}
-				/>
-			))}
+			{nodes.slice(first, first + viewport).map((node, offset) => {
+				const segments = rowSegments(table, nodes, first + offset, selected, theme);
+				const inverse = node.name === selected && focused;
+				if (!hasHistory)
+					return <SegmentLine key={node.name} segments={segments} inverse={inverse} />;
+				// The sparkline on its own: Ink measures a line with any non-ASCII character by
+				// grapheme (tens of ms a frame for 32 rows), a line of ASCII in one test.
+				return (
+					<Box key={node.name}>
+						<SegmentLine segments={segments.slice(0, -1)} inverse={inverse} />
+						<SegmentLine segments={segments.slice(-1)} inverse={inverse} />
+					</Box>
+				);
+			})}
 		</Box>
 	);
 }

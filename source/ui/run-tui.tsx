@@ -2,6 +2,7 @@
 import {render} from 'ink';
 import {App} from '../app.js';
 import type {ClusterClient} from '../cluster/types.js';
+import {installFastOutput} from './ink-fast-output.js';
 import {createLivePainter} from './live-painter.js';
 
 // Home: the painter addresses lines by their row, so Ink's frame must start on the first.
@@ -47,9 +48,10 @@ export async function runTui(client: ClusterClient, options: RunTuiOptions = {})
 	stdout.write(ENTER_ALTERNATE_SCREEN);
 	taken = {stdin, stdout};
 	try {
+		await installFastOutput();
+		const live = createLivePainter({stdout, client});
 		// Ctrl-C is ours: the App stops the cluster in order before it exits. Console output is not
 		// redirected: nothing may print to the terminal while the TUI owns it (log to files).
-		const live = createLivePainter({stdout, client});
 		const instance = render(<App client={client} live={live} />, {
 			stdin,
 			stdout: live.stream,
