@@ -129,6 +129,27 @@ describe('parsePrometheusText', () => {
 		expect(exposition.samples.map((sample) => sample.name)).toEqual(['good', 'also_good']);
 		expect(exposition.errors.map((error) => error.line)).toEqual([2, 3, 4, 5, 6, 7, 8]);
 	});
+
+	it('with only, parses just the named series and skips the rest unread, broken lines too', () => {
+		const text = [
+			'# HELP zeek_net_received_packets_total Total number of packets received',
+			'# TYPE zeek_net_received_packets_total counter',
+			'zeek_net_received_packets_total{node="worker-1"} 1234',
+			'zeek_log_writes_total{log="conn",node="worker-1"} 99',
+			'zeek_broken{node= 1',
+			'zeek_net_received_packets_total_extra 5',
+			'zeek_active_sessions 7',
+		].join('\n');
+		const only = new Set(['zeek_net_received_packets_total', 'zeek_active_sessions']);
+		const exposition = parsePrometheusText(text, {only});
+		expect(exposition.samples.map((sample) => [sample.name, sample.value])).toEqual([
+			['zeek_net_received_packets_total', 1234],
+			['zeek_active_sessions', 7],
+		]);
+		expect(exposition.samples[0]!.labels).toEqual({node: 'worker-1'});
+		expect(exposition.errors).toEqual([]);
+		expect(exposition.families.size).toBe(0);
+	});
 });
 
 describe('parseSampleValue', () => {

@@ -1,20 +1,6 @@
 // Starting the cluster: --headless prints events; otherwise the TUI over an in-process client.
 // Heavy modules (Ink, React) load only here, so validation and --dry-run stay quick.
-import {setFlagsFromString} from 'node:v8';
 import type {ClusterSpec} from '../cluster/types.js';
-
-/**
- * V8 tuned for a small program that lives for months next to the capture: the young generation
- * stays at its initial 2 MB instead of growing to 32 MB (16 MB semi-spaces, and RSS with them)
- * after a burst of allocation such as a log flood; zeek-tui's live objects are few, so the extra
- * scavenges cost little. The same as node's `--max-semi-space-size=1`, which cannot be changed
- * once the heap exists, while the growth factor is read at every resize (measured: RSS 128 MB ->
- * 100 MB watching 32 nodes). Not every flag may change at run time: `--single-threaded-gc`,
- * which would save another half point of CPU, aborts V8 at the next major GC when set here.
- */
-function tuneHeap(): void {
-	setFlagsFromString('--semi-space-growth-factor=1');
-}
 
 /**
  * Loads Ink and React the way an interactive program needs them, without changing the
@@ -49,7 +35,6 @@ export async function runCluster(
 	spec: ClusterSpec,
 	options: {headless: boolean; json: boolean},
 ): Promise<number> {
-	tuneHeap();
 	if (options.headless) {
 		const {runHeadless} = await import('../headless.js');
 		return runHeadless(spec, {json: options.json, out: process.stdout});

@@ -151,12 +151,28 @@ class SampleLineParser {
 	}
 }
 
-export function parsePrometheusText(text: string): PrometheusExposition {
+/** The metric name a sample line starts with (up to `{` or a blank). */
+function sampleName(line: string): string {
+	let end = 0;
+	while (end < line.length && line[end] !== '{' && line[end] !== ' ' && line[end] !== '\t') end++;
+	return line.slice(0, end);
+}
+
+/**
+ * With `only`, samples of other metrics are skipped unparsed (and so never reported as errors),
+ * and so is the metadata: a Zeek node serves hundreds of series, a scrape reads six.
+ */
+export function parsePrometheusText(
+	text: string,
+	options: {only?: ReadonlySet<string>} = {},
+): PrometheusExposition {
+	const {only} = options;
 	const exposition: PrometheusExposition = {samples: [], families: new Map(), errors: []};
 	const lines = text.split('\n');
 	for (let index = 0; index < lines.length; index++) {
 		const line = lines[index]!.replace(/\r$/, '').trim();
 		if (line === '') continue;
+		if (only && (line.startsWith('#') || !only.has(sampleName(line)))) continue;
 		if (line.startsWith('#')) {
 			const metadata = METADATA.exec(line);
 			if (!metadata) continue; // an ordinary comment

@@ -80,6 +80,8 @@ const METRICS = {
 	startTimeSeconds: {name: 'process_start_time_seconds', combine: max},
 } as const satisfies Record<string, {name: string; combine: Combine}>;
 
+const METRIC_NAMES: ReadonlySet<string> = new Set(Object.values(METRICS).map(({name}) => name));
+
 /** `http://127.0.0.1:9991/metrics`; an IPv6 address goes in brackets. */
 export function metricsUrl(host: string, port: number): string {
 	const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -243,7 +245,7 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 			}
 			const answeredAt = performance.now();
 			const reading = readZeekMetrics(
-				parsePrometheusText(body!).samples,
+				parsePrometheusText(body!, {only: METRIC_NAMES}).samples,
 				node,
 				(sentAt + answeredAt) / 2,
 			);
