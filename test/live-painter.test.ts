@@ -135,9 +135,16 @@ describe('createLivePainter', () => {
 		const stdout = recordingStdout();
 		let snapshot = withFigures(sampleSnapshot());
 		let now = NOW;
+		const listeners = new Set<() => void>();
 		painter = createLivePainter({
 			stdout: stdout.stream,
-			client: {snapshot: () => snapshot},
+			client: {
+				snapshot: () => snapshot,
+				subscribe(listener) {
+					listeners.add(listener);
+					return () => listeners.delete(listener);
+				},
+			},
 			clock: () => now,
 			intervalMs: 30,
 		});
@@ -183,8 +190,29 @@ describe('createLivePainter', () => {
 		expect(requestFrame).toHaveBeenCalled();
 		expect(stdout.take()).toBe('');
 
-		// Stopped: silent.
+		// Between ticks too: a restart notified by the client asks for its frame at once.
+		const slow = createLivePainter({
+			stdout: recordingStdout().stream,
+			client: {
+				snapshot: () => snapshot,
+				subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+			},
+			intervalMs: 60_000,
+		});
+		const slowFrame = vi.fn();
+		slow.show(viewOf(snapshot), slowFrame);
+		snapshot = {
+			...snapshot,
+			nodes: snapshot.nodes.map((node, index) => (index === 2 ? {...node, pid: 4242} : node)),
+		};
+		for (const listener of listeners) listener();
+		expect(slowFrame).toHaveBeenCalledTimes(1);
+		slow.stop();
+		expect(listeners.size).toBe(1);
+
+		// Stopped: silent, and no longer listening.
 		painter.stop();
+		expect(listeners.size).toBe(0);
 		painter.stream.write('after');
 		await delay(60);
 		expect(stdout.take()).toBe('after');

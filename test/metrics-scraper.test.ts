@@ -317,6 +317,26 @@ describe('createMetricsScraper', () => {
 		expect(Math.abs(rest.at(-1)!.metrics!.at - Date.now())).toBeLessThan(5000);
 	});
 
+	it('spreads a big cluster out: never more than maxPerSecond scrapes a second in all', async () => {
+		const counters = countersServer('worker-1', 1000, 0);
+		const port = await serve(counters.handler);
+		const {events} = record({intervalMs: 20, maxPerSecond: 20});
+		// Eight nodes (one server) at 20 a second in all: each every 400 ms, not every 20 ms.
+		scraper!.setTargets(
+			Array.from({length: 8}, (_, index) => ({node: `worker-${index}`, host: '127.0.0.1', port})),
+		);
+		await sleep(1300);
+		const perNode = new Map<string, Event[]>();
+		for (const event of events)
+			perNode.set(event.node, [...(perNode.get(event.node) ?? []), event]);
+		expect(perNode.size).toBe(8);
+		for (const scrapes of perNode.values()) {
+			expect(scrapes.length).toBeGreaterThanOrEqual(2);
+			expect(scrapes.length).toBeLessThanOrEqual(4);
+			expect(scrapes[1]!.atMs - scrapes[0]!.atMs).toBeGreaterThanOrEqual(380);
+		}
+	});
+
 	it('after the counters restart from zero, skips a rate and then resumes, never negative', async () => {
 		const counters = countersServer('worker-1', 2000, 0);
 		const port = await serve(counters.handler);

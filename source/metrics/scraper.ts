@@ -17,6 +17,12 @@ export type MetricsScraperOptions = {
 	 * nodes, the largest part of zeek-tui's cost while it only watches.
 	 */
 	intervalMs?: number;
+	/**
+	 * At most this many scrapes a second over all nodes: a big cluster's nodes are each scraped
+	 * less often than intervalMs (256 nodes at the default 8: every 32 s), so zeek-tui's cost
+	 * stops growing with the cluster. Default 8.
+	 */
+	maxPerSecond?: number;
 	/** For the whole request, connect to last byte. Default 1000. */
 	timeoutMs?: number;
 	/** The back-off after failures doubles up to this. Default 30000. */
@@ -211,6 +217,7 @@ function sameTarget(a: ScrapeTarget, b: ScrapeTarget): boolean {
 export function createMetricsScraper(options: MetricsScraperOptions): MetricsScraper {
 	const intervalMs = options.intervalMs ?? 10_000;
 	const timeoutMs = options.timeoutMs ?? 1000;
+	const spacingMs = 1000 / (options.maxPerSecond ?? 8);
 	const maxBackoffMs = Math.max(intervalMs, options.maxBackoffMs ?? 30_000);
 	// A fresh connection per scrape: a loopback handshake every few seconds costs nothing, and a
 	// kept-alive socket that the server closed between scrapes would fail the next one.
@@ -254,7 +261,7 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 			const metrics = toNodeMetrics(loop.rates.rates, reading, Date.now());
 			loop.delayMs = intervalMs;
 			loop.answered = true;
-			schedule(loop, intervalMs);
+			schedule(loop, Math.max(intervalMs, loops.size * spacingMs));
 			options.onMetrics(node, metrics);
 		};
 		// The node reads its counters after this and before the answer is in.

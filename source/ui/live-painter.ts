@@ -19,6 +19,7 @@ import {tableText} from './node-columns.js';
 import {rowSegments} from './node-table.js';
 import {segmentsToAnsi, segmentsWidth, type Segment} from './segments.js';
 import type {Theme} from './theme.js';
+import {createThrottle} from './throttle.js';
 
 /** What the App drew, as the painter needs it. Rows are 0-based screen lines. */
 export type LiveView = {
@@ -112,6 +113,7 @@ export function liveLines(
  */
 export const REFRESH_INTERVAL_MS = 2000;
 export const COUNTDOWN_INTERVAL_MS = 1000;
+const STRUCTURE_CHECK_MS = 200;
 
 const countsDown = (snapshot: ClusterSnapshot) =>
 	snapshot.nodes.some((node) => node.killAt !== undefined || node.restartAt !== undefined);
@@ -123,7 +125,7 @@ const moveTo = (y: number) => `\u001B[${y + 1};1H`;
 
 export function createLivePainter(options: {
 	stdout: NodeJS.WriteStream;
-	client: Pick<ClusterClient, 'snapshot'>;
+	client: Pick<ClusterClient, 'snapshot' | 'subscribe'>;
 	clock?: () => number;
 	/** Default REFRESH_INTERVAL_MS, or COUNTDOWN_INTERVAL_MS while a countdown is shown. */
 	intervalMs?: number;
@@ -158,6 +160,14 @@ export function createLivePainter(options: {
 		}
 		if (output) stdout.write(SAVE_CURSOR + output + RESTORE_CURSOR);
 	};
+
+	// A state or a pid that changes (a crash, a restart) gets its frame at once, not at the next
+	// tick: the check is a string compare, made at most every STRUCTURE_CHECK_MS however often
+	// samples and scrapes arrive.
+	const structureCheck = createThrottle(() => {
+		if (!stopped && view && structureKey(client.snapshot()) !== view.structure) requestFrame();
+	}, STRUCTURE_CHECK_MS);
+	const unsubscribe = client.subscribe(structureCheck.schedule);
 
 	const tick = () => {
 		paint();
@@ -201,6 +211,8 @@ export function createLivePainter(options: {
 			stopped = true;
 			view = undefined;
 			clearTimeout(timer);
+			structureCheck.cancel();
+			unsubscribe();
 		},
 	};
 }
