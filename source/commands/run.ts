@@ -1,22 +1,6 @@
 // Starting the cluster: --headless prints events; otherwise the TUI over an in-process client.
 // Heavy modules (Ink, React) load only here, so validation and --dry-run stay quick.
-import {setFlagsFromString} from 'node:v8';
 import type {ClusterSpec} from '../cluster/types.js';
-
-/**
- * Starting (loading Ink and React, spawning every node, the first frames) leaves many objects
- * alive, which V8 takes as a reason to grow its young generation to its 32 MB maximum, and that
- * memory stays resident for as long as zeek-tui runs. Growth is held off while starting (V8 reads
- * the factor at every resize; node's --max-semi-space-size could not be changed from here) and
- * allowed again once the screen is up, where it grows only as far as the steady state needs.
- * Held off for good, the young generation stays at 2 MB and the objects of a 2 s refresh get
- * promoted and collected by full GCs: 0.75 points more CPU with 32 nodes.
- */
-const STARTUP_MS = 15_000;
-function holdYoungGenerationWhileStarting(): void {
-	setFlagsFromString('--semi-space-growth-factor=1');
-	setTimeout(() => setFlagsFromString('--semi-space-growth-factor=2'), STARTUP_MS).unref();
-}
 
 /**
  * Loads Ink and React the way an interactive program needs them, without changing the
@@ -51,7 +35,6 @@ export async function runCluster(
 	spec: ClusterSpec,
 	options: {headless: boolean; json: boolean},
 ): Promise<number> {
-	holdYoungGenerationWhileStarting();
 	if (options.headless) {
 		const {runHeadless} = await import('../headless.js');
 		return runHeadless(spec, {json: options.json, out: process.stdout});

@@ -113,7 +113,7 @@ export function liveLines(
  */
 export const REFRESH_INTERVAL_MS = 2000;
 export const COUNTDOWN_INTERVAL_MS = 1000;
-const STRUCTURE_CHECK_MS = 200;
+const STRUCTURE_CHECK_MS = 1000;
 
 const countsDown = (snapshot: ClusterSnapshot) =>
 	snapshot.nodes.some((node) => node.killAt !== undefined || node.restartAt !== undefined);
@@ -162,7 +162,7 @@ export function createLivePainter(options: {
 	};
 
 	// A state or a pid that changes (a crash, a restart) gets its frame at once, not at the next
-	// tick: the check is a string compare, made at most every STRUCTURE_CHECK_MS however often
+	// tick: the check (a merge and a string compare) is made at most every STRUCTURE_CHECK_MS, however often
 	// samples and scrapes arrive.
 	const structureCheck = createThrottle(() => {
 		if (!stopped && view && structureKey(client.snapshot()) !== view.structure) requestFrame();
