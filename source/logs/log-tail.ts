@@ -23,10 +23,11 @@ const CHUNK_BYTES = 64 * 1024;
 /** Per file and tick, so a flood is taken in slices instead of all at once. */
 const READ_BUDGET_BYTES = 1024 * 1024;
 /**
- * A backlog this large cannot be caught up at READ_BUDGET_BYTES per tick in any useful time, and
- * all but the last maxLines of it would be dropped anyway: jump to its tail instead.
+ * A backlog of more than two ticks' reading is not caught up line by line: all but the last
+ * maxLines of it would be dropped anyway, and reading it made the pane lag behind a flood by
+ * seconds (16 MiB took 4 s to show its last line). Jump to its tail instead.
  */
-export const SKIP_THRESHOLD_BYTES = 16 * 1024 * 1024;
+export const SKIP_THRESHOLD_BYTES = 2 * READ_BUDGET_BYTES;
 /** A line that never ends (a binary blob, a progress bar) is cut here so memory stays bounded. */
 export const MAX_LINE_CHARS = 64 * 1024;
 
