@@ -108,7 +108,7 @@ function workerPid(spool: string): number | undefined {
 }
 
 describe('packet rates on screen', () => {
-	it('shows a worker at about 1.0k packets/s and 1% dropped within 30 s (scraped every 10 s); a restart shows no negative or inflated rate', async () => {
+	it('shows a worker at about 1.0k packets/s and 1% dropped within 25 s (scraped every 15 s); a restart shows no negative or inflated rate', async () => {
 		const spool = path.join(work, 'spool');
 		const layout = path.join(work, 'cluster-layout.zeek');
 		const base = await freePortBase();
@@ -147,7 +147,7 @@ describe('packet rates on screen', () => {
 			},
 		);
 
-		// Within 15 s of the start: about 1.0k packets/s and about 1 % dropped for worker-1.
+		// Within 25 s of the start (two scrapes 15 s apart): about 1.0k packets/s and 1 % dropped.
 		const steady = await waitFor(
 			() => {
 				const reading = readWorker(terminal!.screen(), 'worker-1');
@@ -157,7 +157,7 @@ describe('packet rates on screen', () => {
 			},
 			{timeoutMs: 30_000, intervalMs: 200, what: 'worker-1 PKTS/S and DROP% on screen'},
 		);
-		expect(Date.now() - startedAt).toBeLessThan(15_000);
+		expect(Date.now() - startedAt).toBeLessThan(25_000);
 		expect(steady.packetsPerSecond, steady.row).toBeGreaterThanOrEqual(PPS * 0.9);
 		expect(steady.packetsPerSecond, steady.row).toBeLessThanOrEqual(PPS * 1.1);
 		expect(steady.dropPercent, steady.row).toBeGreaterThanOrEqual(DROP_PERCENT * 0.9);

@@ -9,7 +9,7 @@ export const RENDER_INTERVAL_MS = 250;
 
 /**
  * Without the live painter (component tests), the table's data changes every 2 s (CPU samples)
- * and every 10 s (metrics), the uptimes every second: one frame a
+ * and every 15 s (metrics), the uptimes every second: one frame a
  * second shows all of it. Keys still answer at once: they change the screen state, not this.
  */
 export const SNAPSHOT_INTERVAL_MS = 1000;
