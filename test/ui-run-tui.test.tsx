@@ -98,8 +98,10 @@ test('an error inside the UI rejects runTui and still restores the terminal', as
 	let exits = 0;
 	const done = runTui(client, {...options, beforeExit: () => exits++});
 	await eventually(() => expect(stdout.written).toContain('worker-2'));
+	// Observed before the key: runTui may reject while press() still waits after it.
+	const rejected = expect(done).rejects.toThrow('manager would not stop');
 	await press(stdin, KEY.ctrlC);
-	await expect(done).rejects.toThrow('manager would not stop');
+	await rejected;
 	expect(stdout.written.endsWith(LEAVE)).toBe(true);
 	expect(exits).toBe(1);
 });
