@@ -113,9 +113,8 @@ export function App({client, columns, rows, noColor, clock = Date.now, live}: Ap
 	);
 	useLiveView(
 		live,
-		tooSmall
-			? undefined
-			: {
+		live && !tooSmall
+			? {
 					width: size.columns,
 					theme,
 					header: true,
@@ -133,7 +132,8 @@ export function App({client, columns, rows, noColor, clock = Date.now, live}: Ap
 							}
 						: {}),
 					structure: structureKey(snapshot),
-				},
+				}
+			: undefined,
 		requestFrame,
 	);
 

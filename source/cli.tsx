@@ -2,7 +2,6 @@
 // The command line: flags and their environment defaults, validation, exit codes; picks a mode.
 // Bad input is one line on stderr and exit 2, before anything is created or started.
 import {readFileSync} from 'node:fs';
-import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {runLayoutCommand} from './commands/layout.js';
@@ -201,17 +200,12 @@ export function parseArgv(argv: readonly string[]): Flags {
 	return flags;
 }
 
-/** The package.json next to dist/ (or source/), as `npm install` lays it out. */
+/** The package's package.json: one level above dist/cli.js (and source/cli.tsx). */
 function readPackage(): {description?: unknown; version?: unknown} {
-	let directory = path.dirname(fileURLToPath(import.meta.url));
-	for (;;) {
-		try {
-			return JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8')) as object;
-		} catch {
-			const parent = path.dirname(directory);
-			if (parent === directory) return {};
-			directory = parent;
-		}
+	try {
+		return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as object;
+	} catch {
+		return {};
 	}
 }
 

@@ -35,8 +35,7 @@ const columnsOf = (text: string): number => Array.from(text).length;
 
 /** The segments' text, cut to `width` columns with Ink's `truncate-end` mark. */
 export function fitSegments(segments: readonly Segment[], width: number): Segment[] {
-	const total = segments.reduce((sum, segment) => sum + columnsOf(segment.text), 0);
-	if (total <= width) return [...segments];
+	if (segmentsWidth(segments) <= width) return [...segments];
 	const fitted: Segment[] = [];
 	let room = Math.max(0, width - 1);
 	for (const segment of segments) {
