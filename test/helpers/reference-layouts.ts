@@ -1,5 +1,6 @@
-// Real runs of Zeek 8.1's zeek-cluster-layout-generator in ../shared/reference/layout (or
-// $ZEEK_TUI_REFERENCE_DIR): NAME.args (one argument a line), NAME.zeek (its stdout), NAME.exit.
+// Real runs of Zeek 8.1's zeek-cluster-layout-generator, copied from ../shared/reference/layout
+// into test/fixtures/reference-layout so that a clone tests on its own (or $ZEEK_TUI_REFERENCE_DIR):
+// NAME.args (one argument a line), NAME.zeek (its stdout), NAME.exit.
 // A missing directory fails loudly: these cases are the point of the layout tests.
 import {readFileSync, readdirSync} from 'node:fs';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import {repoRoot} from './cli.js';
 export type ReferenceCase = {name: string; args: string[]; stdout: string; exit: number};
 
 export const referenceDir =
-	process.env['ZEEK_TUI_REFERENCE_DIR'] ?? path.resolve(repoRoot, '../shared/reference/layout');
+	process.env['ZEEK_TUI_REFERENCE_DIR'] ?? path.join(repoRoot, 'test/fixtures/reference-layout');
 
 export const referenceCases: ReferenceCase[] = readdirSync(referenceDir)
 	.filter((file) => file.endsWith('.args'))
