@@ -198,6 +198,22 @@ describe('createLocalClient', () => {
 		expect(manager.metrics).toBeUndefined();
 		expect(manager.history).toBeUndefined();
 		expect(managerRequests).toBe(0);
+
+		// A new merge keeps the object of a node whose parts did not change (the stopped manager)
+		// and makes a new one for a node that got a sample; a controller change shows at once.
+		const before = client.snapshot();
+		const after = await waitFor(
+			() => {
+				const current = client!.snapshot();
+				return current === before ? undefined : current;
+			},
+			{timeoutMs: 5000, what: 'a new sample'},
+		);
+		expect(after.nodes[0]).toBe(before.nodes[0]);
+		expect(after.nodes[1]).not.toBe(before.nodes[1]);
+		fake.update('manager', {state: 'crashed'});
+		expect(client.snapshot().nodes[0]!.state).toBe('crashed');
+		expect(client.snapshot().nodes[1]!.usage).toBeDefined();
 		// Nothing changed in between: the same object, so the view has nothing to redraw.
 		expect(client.snapshot()).toBe(client.snapshot());
 

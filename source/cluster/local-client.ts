@@ -46,6 +46,8 @@ export function createLocalClient(
 	const historyLength = options.historyLength ?? HISTORY_LENGTH;
 	let merged: ClusterSnapshot | undefined;
 	let mergedFrom: ClusterSnapshot | undefined;
+	/** Samples, metrics or history changed since `merged` was made. */
+	let stale = true;
 	const onlineCpus = readOnlineCpus();
 	const crashDir = path.join(stateDir(spec.spoolDir), CRASH_DIR);
 
@@ -54,7 +56,7 @@ export function createLocalClient(
 	};
 
 	const changed = () => {
-		merged = undefined;
+		stale = true;
 		for (const listener of listeners) listener();
 	};
 
@@ -102,14 +104,27 @@ export function createLocalClient(
 	return {
 		snapshot() {
 			const current = controller.snapshot();
-			if (merged && mergedFrom === current) return merged;
+			if (merged && !stale && mergedFrom === current) return merged;
+			const previous = merged;
+			const previousFrom = mergedFrom;
 			mergedFrom = current;
+			stale = false;
 			merged = {
 				...current,
-				nodes: current.nodes.map((node) => {
+				nodes: current.nodes.map((node, index) => {
 					const usage = node.pid === undefined ? undefined : usageByPid.get(node.pid);
 					const metrics = metricsByNode.get(node.name);
 					const history = historyByNode.get(node.name);
+					// A scrape changes one node: the others keep their merged object (less garbage).
+					const last = previous?.nodes[index];
+					if (
+						last &&
+						previousFrom?.nodes[index] === node &&
+						last.usage === usage &&
+						last.metrics === metrics &&
+						last.history === history
+					)
+						return last;
 					return {
 						...node,
 						...(usage ? {usage} : {}),

@@ -31,11 +31,23 @@ const ELLIPSIS = '…';
  * table draw is one column wide (ASCII, `›`, `…`, the sparkline's blocks); a node name or a spool
  * path in a wide script would be cut a little early, never wrap.
  */
-const columnsOf = (text: string): number => Array.from(text).length;
+function columnsOf(text: string): number {
+	// Counted without building an array: this runs for every segment of every line each refresh.
+	let columns = text.length;
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		// The second half of a surrogate pair is part of the code point before it.
+		if (code >= 0xdc_00 && code <= 0xdf_ff && index > 0) {
+			const previous = text.charCodeAt(index - 1);
+			if (previous >= 0xd8_00 && previous <= 0xdb_ff) columns--;
+		}
+	}
+	return columns;
+}
 
 /** The segments' text, cut to `width` columns with Ink's `truncate-end` mark. */
-export function fitSegments(segments: readonly Segment[], width: number): Segment[] {
-	if (segmentsWidth(segments) <= width) return [...segments];
+export function fitSegments(segments: readonly Segment[], width: number): readonly Segment[] {
+	if (segmentsWidth(segments) <= width) return segments;
 	const fitted: Segment[] = [];
 	let room = Math.max(0, width - 1);
 	for (const segment of segments) {
@@ -67,30 +79,22 @@ export function segmentsToAnsi(
 	let line = '';
 	for (const segment of fitSegments(segments, options.width)) {
 		if (!segment.text) continue;
-		const open: number[] = [];
-		const close: number[] = [];
-		if (segment.bold) {
-			open.push(1);
-			close.push(22);
-		}
-		if (segment.dim) {
-			open.push(2);
-			close.push(22);
-		}
+		const weight = segment.bold ? (segment.dim ? '1;2' : '1') : segment.dim ? '2' : '';
 		const color = segment.color === undefined ? undefined : FOREGROUND[segment.color];
-		if (color !== undefined) {
-			open.push(color);
-			close.push(39);
+		if (!weight && color === undefined) {
+			line += segment.text;
+			continue;
 		}
-		line +=
-			open.length > 0
-				? `\u001B[${open.join(';')}m${segment.text}\u001B[${[...new Set(close)].join(';')}m`
-				: segment.text;
+		const open = color === undefined ? weight : weight ? `${weight};${color}` : String(color);
+		const close = color === undefined ? '22' : weight ? '22;39' : '39';
+		line += `\u001B[${open}m${segment.text}\u001B[${close}m`;
 	}
 	return options.inverse ? `\u001B[7m${line}\u001B[27m` : line;
 }
 
 /** Columns the line takes on screen. */
 export function segmentsWidth(segments: readonly Segment[]): number {
-	return segments.reduce((sum, segment) => sum + columnsOf(segment.text), 0);
+	let columns = 0;
+	for (const segment of segments) columns += columnsOf(segment.text);
+	return columns;
 }
