@@ -27,6 +27,9 @@ describe('sparkline', () => {
 	test('all zero, negative or not a number: the lowest bar', () => {
 		expect(sparkline([0, 0, 0], 3)).toBe('▁▁▁');
 		expect(sparkline([Number.NaN, -5, 4], 3)).toBe('▁▁█');
+		// An infinite scale still draws one bar per value.
+		expect(sparkline([1, 2], 2, Number.POSITIVE_INFINITY)).toBe('▁▁');
+		expect(cpuSparkline([Number.POSITIVE_INFINITY, 50, 100], 3)).toBe('█▅█');
 	});
 
 	test('a fixed maximum caps; CPU is drawn against 100 % so that rows compare', () => {

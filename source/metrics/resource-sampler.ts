@@ -52,19 +52,38 @@ type Baseline = {startTicks: number; cpuTicks: number; atMs: number};
 export function parseProcStat(text: string): ProcStat | undefined {
 	const end = text.lastIndexOf(')');
 	if (end === -1) return undefined;
-	// Fields from 3 (state) on, so field n is at index n - 3.
-	const fields = text
-		.slice(end + 2)
-		.trim()
-		.split(' ');
-	const number = (field: number) => Number(fields[field - 3]);
+	const [state, utime, stime, startTicks, rssPages] = statFields(
+		text,
+		end + 2,
+		[3, 14, 15, 22, 24],
+	);
 	const stat = {
-		state: fields[0] ?? '',
-		cpuTicks: number(14) + number(15),
-		startTicks: number(22),
-		rssPages: number(24),
+		state: state ?? '',
+		cpuTicks: Number(utime) + Number(stime),
+		startTicks: Number(startTicks),
+		rssPages: Number(rssPages),
 	};
 	return Number.isFinite(stat.cpuTicks + stat.startTicks + stat.rssPages) ? stat : undefined;
+}
+
+/**
+ * Fields `wanted` (1-based, ascending, from 3 on) of the space-separated text that starts at
+ * `from` with field 3. Read in place: split() would make some 50 strings per process and sample.
+ */
+function statFields(text: string, from: number, wanted: readonly number[]): string[] {
+	const found: string[] = [];
+	let field = 3;
+	let start = from;
+	for (const want of wanted) {
+		for (; field < want; field++) {
+			const space = text.indexOf(' ', start);
+			if (space === -1) return found;
+			start = space + 1;
+		}
+		const space = text.indexOf(' ', start);
+		found.push(text.slice(start, space === -1 ? undefined : space).trim());
+	}
+	return found;
 }
 
 /**

@@ -62,6 +62,20 @@ type Column = {
 const NONE = '-';
 
 /**
+ * A node's CPU list changes only when its affinity does, and the controller then gives it a new
+ * array: formatted once per array, not at every refresh of every row.
+ */
+const cpuListTexts = new WeakMap<readonly number[], string>();
+function cpuListText(cpus: readonly number[]): string {
+	let text = cpuListTexts.get(cpus);
+	if (text === undefined) {
+		text = formatCpuList(cpus);
+		cpuListTexts.set(cpus, text);
+	}
+	return text;
+}
+
+/**
  * Columns whose values can be marked keep one character after the value for the mark, so that
  * marked and unmarked values line up.
  */
@@ -133,7 +147,7 @@ function baseColumns(fit: Fit): Column[] {
 			align: 'left',
 			minWidth: 4,
 			maxWidth: fit.cpusMaxWidth,
-			cell: (node) => (node.cpus && node.cpus.length > 0 ? formatCpuList(node.cpus) : NONE),
+			cell: (node) => (node.cpus && node.cpus.length > 0 ? cpuListText(node.cpus) : NONE),
 		},
 	];
 	return columns.filter(

@@ -7,18 +7,32 @@ const BARS = '▁▂▃▄▅▆▇█';
  * Shorter than `width` while the series is. A value that is not a positive number draws ▁.
  */
 export function sparkline(values: readonly number[], width: number, max?: number): string {
-	const shown = width > 0 ? values.slice(-width) : [];
-	const top = max ?? Math.max(0, ...shown.filter(Number.isFinite));
+	// Loops, not slice/filter/map: this draws a row of every table line at each refresh.
+	const from = width > 0 ? Math.max(0, values.length - width) : values.length;
+	const top = max ?? peak(values, from, 0);
 	const last = BARS.length - 1;
-	return shown
-		.map((value) => {
-			if (!(top > 0) || !(value > 0)) return BARS[0];
-			return BARS[Math.min(last, Math.round((Math.min(value, top) / top) * last))];
-		})
-		.join('');
+	let bars = '';
+	for (let index = from; index < values.length; index++) {
+		const value = values[index]!;
+		const level = top > 0 && value > 0 ? Math.round((Math.min(value, top) / top) * last) : 0;
+		// An infinite top or value gives NaN: the lowest bar, not a gap in the row.
+		bars += BARS[Math.min(last, level)] ?? BARS[0];
+	}
+	return bars;
+}
+
+/** The largest finite value from `from` on, and at least `floor`. */
+function peak(values: readonly number[], from: number, floor: number): number {
+	let top = floor;
+	for (let index = from; index < values.length; index++) {
+		const value = values[index]!;
+		if (Number.isFinite(value) && value > top) top = value;
+	}
+	return top;
 }
 
 /** CPU bars on a fixed 0-100 % scale (beyond that, the peak): rows compare at a glance. */
 export function cpuSparkline(values: readonly number[], width: number): string {
-	return sparkline(values, width, Math.max(100, ...values.slice(-width).filter(Number.isFinite)));
+	const from = width > 0 ? Math.max(0, values.length - width) : values.length;
+	return sparkline(values, width, peak(values, from, 100));
 }
