@@ -9,6 +9,7 @@ import {
 } from './cluster/controller.js';
 import {installExitHandlers} from './cluster/exit-handlers.js';
 import type {ClusterSpec} from './cluster/types.js';
+import {releaseMemoryWhenQuiet} from './release-memory.js';
 
 export type HeadlessOptions = {
 	json: boolean;
@@ -35,11 +36,14 @@ export async function runHeadless(spec: ClusterSpec, options: HeadlessOptions): 
 	controller.onEvent((event) => {
 		if (outputOpen) options.out.write(`${format(event)}\n`);
 	});
+	const memory = releaseMemoryWhenQuiet((listener) => controller.onEvent(listener));
 	return new Promise<number>((resolve, reject) => {
 		const uninstall = installExitHandlers(controller, {exit: resolve});
 		controller.start().catch((error: unknown) => {
 			uninstall();
 			reject(error);
 		});
+	}).finally(() => {
+		memory.stop();
 	});
 }

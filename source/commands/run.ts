@@ -45,11 +45,13 @@ export async function runCluster(
 		{createLocalClient},
 		{installExitHandlers},
 		{runTui, restoreTerminal},
+		{releaseMemoryWhenQuiet},
 	] = await Promise.all([
 		import('../cluster/controller.js'),
 		import('../cluster/local-client.js'),
 		import('../cluster/exit-handlers.js'),
 		loadTui(),
+		import('../release-memory.js'),
 	]);
 	const controller = createController(spec);
 	// Signals and uncaught errors stop the cluster in order; the terminal comes back first.
@@ -62,9 +64,11 @@ export async function runCluster(
 		throw error;
 	}
 	const client = createLocalClient(controller, spec);
+	const memory = releaseMemoryWhenQuiet((listener) => controller.onEvent(listener));
 	try {
 		await runTui(client);
 	} finally {
+		memory.stop();
 		client.close();
 	}
 	return 0;
