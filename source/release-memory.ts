@@ -8,8 +8,11 @@
 // collections that shrink the young generation and return free pages. Node offers it only as the
 // inspector protocol's HeapProfiler.collectGarbage, reached through an in-process session: no
 // port is opened, no debugger is enabled, and the session is closed right after.
-// (`--max-semi-space-size` would cap the growth, but only on node's command line, and a small
-// young generation costs CPU in every refresh; `gc()` from `--expose-gc` does not shrink it.)
+// The price: with a small young generation V8 collects every few seconds instead of every half
+// minute, and its reducer follows the call with one or two collections of its own; over minutes
+// the CPU is the same as without it (docs/performance.md, per-window figures).
+// (`--max-semi-space-size` would cap the growth, but only on node's command line; `gc()` from
+// `--expose-gc` does not shrink it.)
 
 /** One LowMemoryNotification; resolves false where node was built without the inspector. */
 export async function releaseMemory(): Promise<boolean> {

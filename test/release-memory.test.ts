@@ -30,7 +30,7 @@ describe('releaseMemoryWhenQuiet', () => {
 		vi.useRealTimers();
 	});
 
-	const setup = (options: {quietMs: number; minIntervalMs: number}) => {
+	const setup = () => {
 		vi.useFakeTimers();
 		const events = new EventEmitter();
 		const release = vi.fn(async () => undefined);
@@ -39,13 +39,13 @@ describe('releaseMemoryWhenQuiet', () => {
 				events.on('event', listener);
 				return () => events.off('event', listener);
 			},
-			{...options, release, clock: () => Date.now()},
+			{quietMs: 3000, minIntervalMs: 30_000, release, clock: () => Date.now()},
 		);
 		return {activity: () => events.emit('event'), release, quiet, events};
 	};
 
 	test('releases once a burst has been quiet for quietMs; the start counts as one', () => {
-		const {activity, release, quiet} = setup({quietMs: 3000, minIntervalMs: 30_000});
+		const {activity, release, quiet} = setup();
 		for (let step = 0; step < 5; step++) {
 			vi.advanceTimersByTime(1000);
 			activity();
@@ -61,7 +61,7 @@ describe('releaseMemoryWhenQuiet', () => {
 	});
 
 	test('a crash loop releases at most once per minIntervalMs', () => {
-		const {activity, release, quiet} = setup({quietMs: 3000, minIntervalMs: 30_000});
+		const {activity, release, quiet} = setup();
 		vi.advanceTimersByTime(3000);
 		expect(release).toHaveBeenCalledTimes(1);
 		// A burst every 4 s, each followed by a quiet 3 s: only the interval limits it.
@@ -76,7 +76,7 @@ describe('releaseMemoryWhenQuiet', () => {
 	});
 
 	test('stop cancels a pending release and unsubscribes', () => {
-		const {activity, release, quiet, events} = setup({quietMs: 3000, minIntervalMs: 30_000});
+		const {activity, release, quiet, events} = setup();
 		quiet.stop();
 		expect(events.listenerCount('event')).toBe(0);
 		activity();

@@ -8,7 +8,7 @@ const BARS = '▁▂▃▄▅▆▇█';
  */
 export function sparkline(values: readonly number[], width: number, max?: number): string {
 	// Loops, not slice/filter/map: this draws a row of every table line at each refresh.
-	const from = width > 0 ? Math.max(0, values.length - width) : values.length;
+	const from = firstShown(values, width);
 	const top = max ?? peak(values, from, 0);
 	const last = BARS.length - 1;
 	let bars = '';
@@ -19,6 +19,11 @@ export function sparkline(values: readonly number[], width: number, max?: number
 		bars += BARS[Math.min(last, level)] ?? BARS[0];
 	}
 	return bars;
+}
+
+/** Index of the oldest of the newest `width` values (none shown for a width of 0 or less). */
+function firstShown(values: readonly number[], width: number): number {
+	return width > 0 ? Math.max(0, values.length - width) : values.length;
 }
 
 /** The largest finite value from `from` on, and at least `floor`. */
@@ -33,6 +38,5 @@ function peak(values: readonly number[], from: number, floor: number): number {
 
 /** CPU bars on a fixed 0-100 % scale (beyond that, the peak): rows compare at a glance. */
 export function cpuSparkline(values: readonly number[], width: number): string {
-	const from = width > 0 ? Math.max(0, values.length - width) : values.length;
-	return sparkline(values, width, peak(values, from, 100));
+	return sparkline(values, width, peak(values, firstShown(values, width), 100));
 }
