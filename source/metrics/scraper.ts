@@ -2,9 +2,9 @@
 //
 // One loop per node, each a recursive setTimeout around one request, so a node never has two
 // requests in flight and a slow or dead node never delays another.
-import {Agent, get, type ClientRequest} from 'node:http';
 import {performance} from 'node:perf_hooks';
 import type {NodeMetrics} from '../cluster/types.js';
+import {hostHeader, httpGet, type HttpGetRequest} from './http-get.js';
 import {parsePrometheusText, type PrometheusSample} from './prometheus.js';
 
 export type ScrapeTarget = {node: string; host: string; port: number};
@@ -65,8 +65,10 @@ export type PacketRates = Pick<
 	'packetsPerSecond' | 'droppedPerSecond' | 'dropPercent'
 >;
 
-/** The largest body read from a metrics port; Zeek's own is far smaller. */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** The largest answer read from a metrics port; Zeek's own is far smaller. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** The text exposition format, the one Zeek serves and parsePrometheusText reads. */
+const REQUEST_HEADERS = {Accept: 'text/plain;version=0.0.4'};
 
 type Combine = (values: number[]) => number;
 const sum: Combine = (values) => values.reduce((total, value) => total + value, 0);
@@ -90,8 +92,7 @@ const METRIC_NAMES: ReadonlySet<string> = new Set(Object.values(METRICS).map(({n
 
 /** `http://127.0.0.1:9991/metrics`; an IPv6 address goes in brackets. */
 export function metricsUrl(host: string, port: number): string {
-	const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-	return `http://${bracketed}:${port}/metrics`;
+	return `http://${hostHeader(host, port)}/metrics`;
 }
 
 /**
@@ -203,7 +204,7 @@ export function toNodeMetrics(rates: PacketRates, next: ZeekReading, at: number)
 type Loop = {
 	target: ScrapeTarget;
 	timer?: NodeJS.Timeout;
-	request?: ClientRequest;
+	request?: HttpGetRequest;
 	rates: RateTracker;
 	delayMs: number;
 	answered: boolean;
@@ -219,9 +220,6 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 	const timeoutMs = options.timeoutMs ?? 1000;
 	const spacingMs = 1000 / (options.maxPerSecond ?? 8);
 	const maxBackoffMs = Math.max(intervalMs, options.maxBackoffMs ?? 30_000);
-	// A fresh connection per scrape: a loopback handshake every few seconds costs nothing, and a
-	// kept-alive socket that the server closed between scrapes would fail the next one.
-	const agent = new Agent({keepAlive: false, maxSockets: 1});
 	const loops = new Map<string, Loop>();
 	let stopped = false;
 
@@ -270,33 +268,15 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 		const deadline = setTimeout(() => {
 			request.destroy(new Error(`no answer from ${metricsUrl(host, port)} in ${timeoutMs} ms`));
 		}, timeoutMs);
-		const request = get(
-			metricsUrl(host, port),
-			{agent, headers: {accept: 'text/plain;version=0.0.4'}},
-			(response) => {
-				if (response.statusCode !== 200) {
-					response.resume();
-					finish(new Error(`${metricsUrl(host, port)} answered ${response.statusCode}`));
-					return;
-				}
-				const chunks: Buffer[] = [];
-				let size = 0;
-				response.on('data', (chunk: Buffer) => {
-					size += chunk.length;
-					if (size > MAX_BODY_BYTES) {
-						request.destroy(new Error(`${metricsUrl(host, port)} sent more than 8 MiB`));
-						return;
-					}
-					chunks.push(chunk);
-				});
-				response.on('end', () => finish(undefined, Buffer.concat(chunks).toString('utf8')));
-				response.on('error', (error) => finish(error));
-				response.on('close', () => {
-					if (!response.complete) finish(new Error(`${metricsUrl(host, port)} hung up mid-answer`));
-				});
+		const request = httpGet(
+			{host, port, path: '/metrics', headers: REQUEST_HEADERS, maxBytes: MAX_ANSWER_BYTES},
+			(error, answer) => {
+				if (error) finish(error);
+				else if (answer!.status !== 200)
+					finish(new Error(`${metricsUrl(host, port)} answered ${answer!.status}`));
+				else finish(undefined, answer!.body);
 			},
 		);
-		request.on('error', (error) => finish(error));
 		loop.request = request;
 	};
 
@@ -337,7 +317,6 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 		stop() {
 			stopped = true;
 			for (const loop of [...loops.values()]) stopLoop(loop);
-			agent.destroy();
 		},
 	};
 }
