@@ -9,7 +9,7 @@ import {
 } from './cluster/controller.js';
 import {installExitHandlers} from './cluster/exit-handlers.js';
 import type {ClusterSpec} from './cluster/types.js';
-import {releaseMemoryWhenQuiet} from './release-memory.js';
+import {releaseMemoryWhenClusterQuiet} from './release-memory.js';
 
 export type HeadlessOptions = {
 	json: boolean;
@@ -36,7 +36,7 @@ export async function runHeadless(spec: ClusterSpec, options: HeadlessOptions): 
 	controller.onEvent((event) => {
 		if (outputOpen) options.out.write(`${format(event)}\n`);
 	});
-	const memory = releaseMemoryWhenQuiet((listener) => controller.onEvent(listener));
+	const memory = releaseMemoryWhenClusterQuiet(controller);
 	return new Promise<number>((resolve, reject) => {
 		const uninstall = installExitHandlers(controller, {exit: resolve});
 		controller.start().catch((error: unknown) => {

@@ -14,6 +14,9 @@
 // (`--max-semi-space-size` would cap the growth, but only on node's command line; `gc()` from
 // `--expose-gc` does not shrink it.)
 
+import type {Controller} from './cluster/controller.js';
+import type {NodeState} from './cluster/types.js';
+
 /** One LowMemoryNotification; resolves false where node was built without the inspector. */
 export async function releaseMemory(): Promise<boolean> {
 	let inspector: typeof import('node:inspector');
@@ -40,8 +43,17 @@ export async function releaseMemory(): Promise<boolean> {
 }
 
 export type MemoryReleaseOptions = {
-	/** Release once nothing has happened for this long. Default 3000. */
+	/** Release once nothing has happened for this long. Default 1000. */
 	quietMs?: number;
+	/**
+	 * Whether the burst is over: no node still starting or stopping. Until it says so, a quiet
+	 * moment between two stages of a start is not the end of it, and the release waits (at most
+	 * `unsettledMaxMs` of quiet: a node that never reports RUNNING does not hold it back for good).
+	 * Default: always settled.
+	 */
+	settled?: () => boolean;
+	/** Default 10 s. */
+	unsettledMaxMs?: number;
 	/** And not more often than this (a crash loop is a burst that never ends). Default 30 s. */
 	minIntervalMs?: number;
 	release?: () => Promise<unknown>;
@@ -50,29 +62,42 @@ export type MemoryReleaseOptions = {
 
 /**
  * Releases memory after each burst of activity (the start, a restart of all nodes, a crash), once
- * `quietMs` have passed without another: the cluster's lifecycle events are what allocate, the
- * refresh in between allocates little. The first burst is the start, so this counts as activity.
+ * it is over and `quietMs` have passed without another: the cluster's lifecycle events are what
+ * allocate, the refresh in between allocates little. The first burst is the start, so this counts
+ * as activity. Soon after the end of the burst, because the release costs a moment of CPU (two
+ * full collections): better in the start, which costs seconds of it anyway, than in the minutes
+ * of watching after it.
  */
 export function releaseMemoryWhenQuiet(
 	onActivity: (listener: () => void) => () => void,
 	options: MemoryReleaseOptions = {},
 ): {stop(): void} {
 	const {
-		quietMs = 3000,
+		quietMs = 1000,
+		settled = () => true,
+		unsettledMaxMs = 10_000,
 		minIntervalMs = 30_000,
 		release = releaseMemory,
 		clock = Date.now,
 	} = options;
 	let lastRelease = Number.NEGATIVE_INFINITY;
+	let lastActivity = clock();
 	let timer: NodeJS.Timeout | undefined;
 	let stopped = false;
 
+	const later = (ms: number) => {
+		timer = setTimeout(fire, ms);
+		timer.unref();
+	};
 	const fire = () => {
 		timer = undefined;
+		if (!settled() && clock() - lastActivity < unsettledMaxMs) {
+			later(quietMs);
+			return;
+		}
 		const wait = lastRelease + minIntervalMs - clock();
 		if (wait > 0) {
-			timer = setTimeout(fire, wait);
-			timer.unref();
+			later(wait);
 			return;
 		}
 		lastRelease = clock();
@@ -80,9 +105,9 @@ export function releaseMemoryWhenQuiet(
 	};
 	const activity = () => {
 		if (stopped) return;
+		lastActivity = clock();
 		clearTimeout(timer);
-		timer = setTimeout(fire, quietMs);
-		timer.unref();
+		later(quietMs);
 	};
 	const unsubscribe = onActivity(activity);
 	activity();
@@ -94,4 +119,18 @@ export function releaseMemoryWhenQuiet(
 			unsubscribe();
 		},
 	};
+}
+
+/** The transitions a burst is made of: while a node is in one, the burst is not over. */
+const IN_TRANSITION: ReadonlySet<NodeState> = new Set(['starting', 'stopping']);
+
+/** releaseMemoryWhenQuiet on the controller's lifecycle events, settled once no node is in transition. */
+export function releaseMemoryWhenClusterQuiet(
+	controller: Pick<Controller, 'onEvent' | 'snapshot'>,
+	options: Omit<MemoryReleaseOptions, 'settled'> = {},
+): {stop(): void} {
+	return releaseMemoryWhenQuiet((listener) => controller.onEvent(listener), {
+		...options,
+		settled: () => !controller.snapshot().nodes.some((node) => IN_TRANSITION.has(node.state)),
+	});
 }

@@ -2,7 +2,12 @@
 import {EventEmitter} from 'node:events';
 import v8 from 'node:v8';
 import {afterEach, describe, expect, test, vi} from 'vitest';
-import {releaseMemory, releaseMemoryWhenQuiet} from '../source/release-memory.js';
+import type {NodeState} from '../source/cluster/types.js';
+import {
+	releaseMemory,
+	releaseMemoryWhenClusterQuiet,
+	releaseMemoryWhenQuiet,
+} from '../source/release-memory.js';
 
 const youngGenerationBytes = () =>
 	v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')!.space_size;
@@ -82,5 +87,42 @@ describe('releaseMemoryWhenQuiet', () => {
 		activity();
 		vi.advanceTimersByTime(10_000);
 		expect(release).not.toHaveBeenCalled();
+	});
+
+	test('waits while a node is starting or stopping, however quiet, up to unsettledMaxMs', () => {
+		vi.useFakeTimers();
+		const events = new EventEmitter();
+		const states: NodeState[] = ['running', 'starting', 'stopped'];
+		const release = vi.fn(async () => undefined);
+		const controller = {
+			onEvent(listener: () => void) {
+				events.on('event', listener);
+				return () => events.off('event', listener);
+			},
+			snapshot: () => ({spoolDir: '/spool', nodes: states.map((state) => ({state}))}),
+		};
+		const quiet = releaseMemoryWhenClusterQuiet(
+			controller as unknown as Parameters<typeof releaseMemoryWhenClusterQuiet>[0],
+			{quietMs: 1000, unsettledMaxMs: 10_000, minIntervalMs: 30_000, release},
+		);
+		// A stage of the start waits for a node to report RUNNING: quiet, but not over.
+		vi.advanceTimersByTime(5000);
+		expect(release).not.toHaveBeenCalled();
+		states[1] = 'running';
+		events.emit('event');
+		vi.advanceTimersByTime(999);
+		expect(release).not.toHaveBeenCalled();
+		vi.advanceTimersByTime(1);
+		expect(release).toHaveBeenCalledTimes(1);
+
+		// A stop that hangs: released anyway after 10 s without any event.
+		vi.advanceTimersByTime(40_000);
+		states[0] = 'stopping';
+		events.emit('event');
+		vi.advanceTimersByTime(9999);
+		expect(release).toHaveBeenCalledTimes(1);
+		vi.advanceTimersByTime(1001);
+		expect(release).toHaveBeenCalledTimes(2);
+		quiet.stop();
 	});
 });

@@ -45,7 +45,7 @@ export async function runCluster(
 		{createLocalClient},
 		{installExitHandlers},
 		{runTui, restoreTerminal},
-		{releaseMemoryWhenQuiet},
+		{releaseMemoryWhenClusterQuiet},
 	] = await Promise.all([
 		import('../cluster/controller.js'),
 		import('../cluster/local-client.js'),
@@ -64,7 +64,7 @@ export async function runCluster(
 		throw error;
 	}
 	const client = createLocalClient(controller, spec);
-	const memory = releaseMemoryWhenQuiet((listener) => controller.onEvent(listener));
+	const memory = releaseMemoryWhenClusterQuiet(controller);
 	try {
 		await runTui(client);
 	} finally {
