@@ -166,7 +166,7 @@ describe('createResourceSampler', () => {
 		expect(calls).toBe(callsAtStop);
 	});
 
-	it('holds no descriptor for the pids it sampled, across 50 short-lived processes', async () => {
+	it('holds no descriptor of a dead process or an unsampled pid, across 50 short-lived processes', async () => {
 		// Warm up: the first spawn and the first sample open what they keep for good (libuv's
 		// signal pipe, the getconf lookups).
 		const warmUp = start('sleep', ['30']);
@@ -194,5 +194,17 @@ describe('createResourceSampler', () => {
 		sampler.setPids(pids);
 		await sleep(200);
 		expect(openFdCount()).toBe(fdsBefore);
+
+		// A live pid's descriptor is kept between samples, and closed when the pid is dropped.
+		const live = Array.from({length: 3}, () => start('sleep', ['30']));
+		sampler.setPids(live.map((child) => child.pid));
+		const deadline = Date.now() + 10_000;
+		while (!live.every((child) => latest.has(child.pid)) && Date.now() < deadline) await sleep(10);
+		expect(openFdCount()).toBe(fdsBefore + 3);
+		sampler.setPids([live[0]!.pid]);
+		expect(openFdCount()).toBe(fdsBefore + 1);
+		sampler.stop();
+		expect(openFdCount()).toBe(fdsBefore);
+		await Promise.all(live.map(killAndReap));
 	});
 });

@@ -6,15 +6,16 @@
 // that pid, and never by pidusage.clear(), which forgets the history and so leaks the descriptors
 // for good. A node crash-looping for hours gets a new pid every restart, and the cached descriptor
 // of a dead process keeps failing with ESRCH even if the pid is reused. Its first call for a pid
-// also reports 0 % CPU. Reading the stat file ourselves (open, read, close) holds no descriptor
-// between samples, keys the baseline by pid *and* start time, and costs the same one small read
-// per pid that pidusage makes.
+// also reports 0 % CPU. This sampler keeps a descriptor too (StatFiles below: a read of an open
+// one is a single system call, where opening the file for each read cost as much again), but
+// closes it as soon as a read fails (the process is gone) or the pid is no longer sampled, keys
+// the baseline by pid *and* start time, and reports real CPU from the first sample.
 //
 // The reads are synchronous on purpose: /proc files are generated in memory, a read takes
 // microseconds and never blocks on a disk, while fs/promises costs a FileHandle, several promises
 // and four thread-pool round trips per file (measured: about 1.5 % of a core at 32 nodes).
 import {execFile} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {closeSync, constants as fsConstants, openSync, readFileSync, readSync} from 'node:fs';
 import {uptime} from 'node:os';
 import {performance} from 'node:perf_hooks';
 import type {ResourceUsage} from '../cluster/types.js';
@@ -134,21 +135,52 @@ function readUptimeSeconds(): number {
 	}
 }
 
-function readStat(pid: number): {stat: ProcStat; atMs: number} | undefined {
-	try {
-		const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-		const atMs = performance.now();
-		// A zombie has exited; it only waits to be reaped.
-		return stat && stat.state !== 'Z' && stat.state !== 'X' ? {stat, atMs} : undefined;
-	} catch {
-		// ENOENT or ESRCH: the process is gone, which is not an error for a sampler.
-		return undefined;
+/**
+ * /proc/PID/stat of each sampled pid, kept open between samples. A descriptor belongs to the
+ * process that had the pid when it was opened: once that process is gone its reads fail (ESRCH),
+ * even if the pid is reused, and it is closed then.
+ */
+class StatFiles {
+	private readonly descriptors = new Map<number, number>();
+	// A stat line is some 300 bytes; a command name can add at most 64.
+	private readonly buffer = Buffer.alloc(1024);
+
+	read(pid: number): {stat: ProcStat; atMs: number} | undefined {
+		let fd = this.descriptors.get(pid);
+		try {
+			if (fd === undefined) {
+				fd = openSync(`/proc/${pid}/stat`, fsConstants.O_RDONLY);
+				this.descriptors.set(pid, fd);
+			}
+			const length = readSync(fd, this.buffer, 0, this.buffer.length, 0);
+			const stat = parseProcStat(this.buffer.toString('latin1', 0, length));
+			const atMs = performance.now();
+			// A zombie has exited; it only waits to be reaped.
+			return stat && stat.state !== 'Z' && stat.state !== 'X' ? {stat, atMs} : undefined;
+		} catch {
+			// ENOENT or ESRCH: the process is gone, which is not an error for a sampler.
+			this.close(pid);
+			return undefined;
+		}
+	}
+
+	/** Closes the descriptors of every pid not in `pids`. */
+	keepOnly(pids: ReadonlySet<number>): void {
+		for (const pid of this.descriptors.keys()) if (!pids.has(pid)) this.close(pid);
+	}
+
+	private close(pid: number): void {
+		const fd = this.descriptors.get(pid);
+		if (fd === undefined) return;
+		this.descriptors.delete(pid);
+		closeSync(fd);
 	}
 }
 
 export function createResourceSampler(options: ResourceSamplerOptions): ResourceSampler {
 	const intervalMs = options.intervalMs ?? 2000;
 	let pids: number[] = [];
+	const files = new StatFiles();
 	/** Only the pids of the last sample: a crash loop's dead pids fall out at the next tick. */
 	let baselines = new Map<number, Baseline>();
 	let lastWasEmpty = true;
@@ -160,9 +192,11 @@ export function createResourceSampler(options: ResourceSamplerOptions): Resource
 		const nextBaselines = new Map<number, Baseline>();
 		if (pids.length > 0) {
 			const constants = await readSystemConstants();
+			// Stopped meanwhile: no descriptor may be opened after stop() closed them all.
+			if (stopped) return usage;
 			const uptimeSeconds = readUptimeSeconds();
 			for (const pid of pids) {
-				const read = readStat(pid);
+				const read = files.read(pid);
 				if (!read) continue;
 				const {stat, atMs} = read;
 				usage.set(pid, {
@@ -199,11 +233,14 @@ export function createResourceSampler(options: ResourceSamplerOptions): Resource
 
 	return {
 		setPids(next) {
-			pids = [...new Set(next)].filter((pid) => Number.isInteger(pid) && pid > 0);
+			const unique = new Set(next.filter((pid) => Number.isInteger(pid) && pid > 0));
+			pids = [...unique];
+			files.keepOnly(unique);
 		},
 		stop() {
 			stopped = true;
 			clearTimeout(timer);
+			files.keepOnly(new Set());
 		},
 	};
 }
