@@ -17,6 +17,7 @@ import type {
 	CrashReportFile,
 	NodeHistory,
 	NodeMetrics,
+	NodeSnapshot,
 	ResourceUsage,
 } from './types.js';
 
@@ -125,12 +126,12 @@ export function createLocalClient(
 						last.history === history
 					)
 						return last;
-					return {
-						...node,
-						...(usage ? {usage} : {}),
-						...(metrics ? {metrics} : {}),
-						...(history ? {history} : {}),
-					};
+					// Copied, then added to: no throwaway objects to spread from.
+					const next: NodeSnapshot = {...node};
+					if (usage) next.usage = usage;
+					if (metrics) next.metrics = metrics;
+					if (history) next.history = history;
+					return next;
 				}),
 			};
 			return merged;
