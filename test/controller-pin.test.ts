@@ -1,4 +1,5 @@
 // CPU pinning with the real taskset: at spawn, live on every thread, and across restarts.
+import {execFileSync} from 'node:child_process';
 import {readFileSync, readdirSync} from 'node:fs';
 import {afterEach, describe, expect, it} from 'vitest';
 import {parseCpuList} from '../source/cluster/affinity.js';
@@ -67,6 +68,23 @@ describe('pinning', () => {
 		await settled(controller, spool);
 		const threads = threadAffinities(restarted.pid!);
 		expect(threads).toEqual(threads.map(() => [1]));
+	});
+
+	it('shows an affinity set from outside: all threads, then the main thread alone (union)', async () => {
+		const spool = sandbox.spool();
+		const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'worker-1'}]), FAST));
+		await controller.start();
+		await settled(controller, spool);
+		const pid = controller.snapshot().nodes[0]!.pid!;
+		const taskset = (args: string[]) => execFileSync('taskset', [...args, String(pid)]);
+		const shown = () => controller.snapshot().nodes[0]!.cpus?.join();
+
+		taskset(['-a', '-p', '-c', '0']);
+		await waitFor(() => shown() === '0');
+		// The main thread only: the others stay on 0, so the node may run on 0 and 1.
+		taskset(['-p', '-c', '1']);
+		expect(threadAffinities(pid).length).toBeGreaterThan(1);
+		await waitFor(() => shown() === '0,1');
 	});
 
 	it('refuses an empty CPU list and CPUs that are not online, changing nothing', async () => {

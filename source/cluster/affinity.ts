@@ -96,6 +96,18 @@ export function pinLive(pid: number, cpus: readonly number[]): Promise<void> {
 	});
 }
 
+/** Cpus_allowed_list of one thread of `pid`, its main thread by default; undefined when gone. */
+export function readThreadAffinity(pid: number, tid: number | string = pid): number[] | undefined {
+	try {
+		const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+		const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
+		return line ? parseCpuList(line[1]!) : undefined;
+	} catch {
+		// The thread ended, or the kernel wrote what parseCpuList does not read.
+		return undefined;
+	}
+}
+
 /**
  * The CPUs the process may run on, as the kernel says: the union of Cpus_allowed_list over all
  * threads. Undefined when the process is gone.
@@ -108,14 +120,6 @@ export function readAffinity(pid: number): number[] | undefined {
 		return undefined;
 	}
 	const cpus = new Set<number>();
-	for (const tid of threads) {
-		try {
-			const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-			const line = /^Cpus_allowed_list:\s*(.+)$/m.exec(status);
-			if (line) for (const cpu of parseCpuList(line[1]!)) cpus.add(cpu);
-		} catch {
-			// The thread ended between readdir and read.
-		}
-	}
+	for (const tid of threads) for (const cpu of readThreadAffinity(pid, tid) ?? []) cpus.add(cpu);
 	return cpus.size > 0 ? [...cpus].sort((a, b) => a - b) : undefined;
 }

@@ -3,7 +3,14 @@
 // here; decisions live in node-state.ts. No React.
 import {closeSync, mkdirSync, openSync, realpathSync, writeFileSync, writeSync} from 'node:fs';
 import path from 'node:path';
-import {formatCpuList, pinLive, readAffinity, readOnlineCpus, withTaskset} from './affinity.js';
+import {
+	formatCpuList,
+	pinLive,
+	readAffinity,
+	readOnlineCpus,
+	readThreadAffinity,
+	withTaskset,
+} from './affinity.js';
 import {writeCrashReport} from './crash-report.js';
 import {
 	DEFAULT_BACKOFF,
@@ -93,6 +100,7 @@ const DEFAULT_POLL_MS = 500;
 // Reading every thread's status file of 32 nodes every 5 s cost 0.4 % of a core; an affinity changed
 // from outside zeek-tui rarely needs to show sooner (its own pins are read back at once).
 const DEFAULT_AFFINITY_REFRESH_MS = 30_000;
+const ALL_THREADS_REFRESH_MS = 300_000;
 const DEFAULT_KILL_GRACE_MS = 2000;
 
 type NodeEntry = {
@@ -102,6 +110,9 @@ type NodeEntry = {
 	/** Affinity as /proc last said it. */
 	cpus?: number[];
 	cpusReadAt: number;
+	/** When every thread's affinity was last read, and the main thread's (formatted) then. */
+	allThreadsReadAt: number;
+	mainThreadCpus?: string;
 	/** The command line the current process was started with. */
 	argv: string[];
 	statusFile?: string;
@@ -124,6 +135,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 				record: initialRecord(backoff),
 				pin: plan.cpus ? [...plan.cpus] : undefined,
 				cpusReadAt: 0,
+				allThreadsReadAt: 0,
 				argv: withTaskset(plan.argv, plan.cpus),
 				statusFile: statusFilePath(plan),
 			},
@@ -291,6 +303,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		entry.child = child;
 		entry.cpus = undefined;
 		entry.cpusReadAt = 0;
+		entry.allThreadsReadAt = 0;
 		if (child.pid !== undefined) {
 			dispatch(entry, {
 				type: 'spawned',
@@ -346,19 +359,40 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 					dispatch(entry, {type: 'ready', at: now});
 			}
 			// taskset applies the pin just before exec: read early and often until the node is up.
-			if (record.state === 'starting' || now - entry.cpusReadAt >= affinityRefreshMs)
-				refreshCpus(entry);
+			if (record.state === 'starting') refreshCpus(entry);
+			else if (now - entry.cpusReadAt >= affinityRefreshMs) refreshCpusIfMoved(entry, now);
 		}
 		if (active()) pollTimer = setTimeout(poll, pollIntervalMs);
 	}
 
+	/** Reads every thread's affinity (a status file each: a Zeek node has a dozen threads). */
 	function refreshCpus(entry: NodeEntry): void {
 		const pid = entry.record.pid;
 		entry.cpusReadAt = Date.now();
+		entry.allThreadsReadAt = entry.cpusReadAt;
+		entry.mainThreadCpus = formatCpuList(
+			(pid === undefined ? undefined : readThreadAffinity(pid)) ?? [],
+		);
 		const cpus = pid === undefined ? undefined : readAffinity(pid);
 		if (formatCpuList(cpus ?? []) === formatCpuList(entry.cpus ?? [])) return;
 		entry.cpus = cpus;
 		changed();
+	}
+
+	/**
+	 * The periodic check reads the main thread only, and all of them when it moved: `taskset -p`
+	 * and `taskset -a -p` both move the main thread. Reading every thread of 32 nodes every 30 s
+	 * was about 2 % of zeek-tui's CPU while watching; a lone other thread moved from outside
+	 * shows within ALL_THREADS_REFRESH_MS.
+	 */
+	function refreshCpusIfMoved(entry: NodeEntry, now: number): void {
+		const pid = entry.record.pid;
+		if (pid !== undefined && now - entry.allThreadsReadAt < ALL_THREADS_REFRESH_MS) {
+			entry.cpusReadAt = now;
+			const main = readThreadAffinity(pid);
+			if (main !== undefined && formatCpuList(main) === entry.mainThreadCpus) return;
+		}
+		refreshCpus(entry);
 	}
 
 	// ---- adoption ----
