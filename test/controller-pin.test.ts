@@ -19,6 +19,15 @@ function threadAffinities(pid: number): number[][] {
 	});
 }
 
+/** One unpinned worker, started and settled. */
+async function startOneWorker() {
+	const spool = sandbox.spool();
+	const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'worker-1'}]), FAST));
+	await controller.start();
+	await settled(controller, spool);
+	return {spool, controller, pid: controller.snapshot().nodes[0]!.pid!};
+}
+
 describe('pinning', () => {
 	it('wraps the command in taskset at spawn; the snapshot reads the affinity back from /proc', async () => {
 		const spool = sandbox.spool();
@@ -38,11 +47,7 @@ describe('pinning', () => {
 	});
 
 	it('re-pins every thread live, to [0] then [1]; the pin survives a restart', async () => {
-		const spool = sandbox.spool();
-		const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'worker-1'}]), FAST));
-		await controller.start();
-		await settled(controller, spool);
-		const pid = controller.snapshot().nodes[0]!.pid!;
+		const {spool, controller, pid} = await startOneWorker();
 		expect(threadAffinities(pid).length).toBeGreaterThan(1);
 
 		for (const cpus of [[0], [1]]) {
@@ -71,11 +76,7 @@ describe('pinning', () => {
 	});
 
 	it('shows an affinity set from outside: all threads, then the main thread alone (union)', async () => {
-		const spool = sandbox.spool();
-		const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'worker-1'}]), FAST));
-		await controller.start();
-		await settled(controller, spool);
-		const pid = controller.snapshot().nodes[0]!.pid!;
+		const {controller, pid} = await startOneWorker();
 		const taskset = (args: string[]) => execFileSync('taskset', [...args, String(pid)]);
 		const shown = () => controller.snapshot().nodes[0]!.cpus?.join();
 
