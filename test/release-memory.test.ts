@@ -35,17 +35,25 @@ describe('releaseMemoryWhenQuiet', () => {
 		vi.useRealTimers();
 	});
 
-	const setup = () => {
+	/** Fake timers, lifecycle events from an emitter, and a release that only counts. */
+	const fakes = () => {
 		vi.useFakeTimers();
 		const events = new EventEmitter();
-		const release = vi.fn(async () => undefined);
-		const quiet = releaseMemoryWhenQuiet(
-			(listener) => {
-				events.on('event', listener);
-				return () => events.off('event', listener);
-			},
-			{quietMs: 3000, minIntervalMs: 30_000, release, clock: () => Date.now()},
-		);
+		const onEvent = (listener: () => void) => {
+			events.on('event', listener);
+			return () => events.off('event', listener);
+		};
+		return {events, onEvent, release: vi.fn(async () => undefined)};
+	};
+
+	const setup = () => {
+		const {events, onEvent, release} = fakes();
+		const quiet = releaseMemoryWhenQuiet(onEvent, {
+			quietMs: 3000,
+			minIntervalMs: 30_000,
+			release,
+			clock: () => Date.now(),
+		});
 		return {activity: () => events.emit('event'), release, quiet, events};
 	};
 
@@ -90,15 +98,10 @@ describe('releaseMemoryWhenQuiet', () => {
 	});
 
 	test('waits while a node is starting or stopping, however quiet, up to unsettledMaxMs', () => {
-		vi.useFakeTimers();
-		const events = new EventEmitter();
+		const {events, onEvent, release} = fakes();
 		const states: NodeState[] = ['running', 'starting', 'stopped'];
-		const release = vi.fn(async () => undefined);
 		const controller = {
-			onEvent(listener: () => void) {
-				events.on('event', listener);
-				return () => events.off('event', listener);
-			},
+			onEvent,
 			snapshot: () => ({spoolDir: '/spool', nodes: states.map((state) => ({state}))}),
 		};
 		const quiet = releaseMemoryWhenClusterQuiet(

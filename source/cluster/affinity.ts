@@ -110,9 +110,9 @@ export function readThreadAffinity(pid: number, tid: number | string = pid): num
 
 /**
  * The CPUs the process may run on, as the kernel says: the union of Cpus_allowed_list over all
- * threads. Undefined when the process is gone.
+ * threads (`all`), and the main thread's own list (`main`). Undefined when the process is gone.
  */
-export function readAffinity(pid: number): number[] | undefined {
+export function readThreadAffinities(pid: number): {all: number[]; main?: number[]} | undefined {
 	let threads: string[];
 	try {
 		threads = readdirSync(`/proc/${pid}/task`);
@@ -120,6 +120,17 @@ export function readAffinity(pid: number): number[] | undefined {
 		return undefined;
 	}
 	const cpus = new Set<number>();
-	for (const tid of threads) for (const cpu of readThreadAffinity(pid, tid) ?? []) cpus.add(cpu);
-	return cpus.size > 0 ? [...cpus].sort((a, b) => a - b) : undefined;
+	let main: number[] | undefined;
+	for (const tid of threads) {
+		const list = readThreadAffinity(pid, tid);
+		if (tid === String(pid)) main = list;
+		for (const cpu of list ?? []) cpus.add(cpu);
+	}
+	if (cpus.size === 0) return undefined;
+	return {all: [...cpus].sort((a, b) => a - b), ...(main ? {main} : {})};
+}
+
+/** The union of Cpus_allowed_list over all threads; undefined when the process is gone. */
+export function readAffinity(pid: number): number[] | undefined {
+	return readThreadAffinities(pid)?.all;
 }

@@ -6,8 +6,8 @@ import path from 'node:path';
 import {
 	formatCpuList,
 	pinLive,
-	readAffinity,
 	readOnlineCpus,
+	readThreadAffinities,
 	readThreadAffinity,
 	withTaskset,
 } from './affinity.js';
@@ -370,10 +370,9 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		const pid = entry.record.pid;
 		entry.cpusReadAt = Date.now();
 		entry.allThreadsReadAt = entry.cpusReadAt;
-		entry.mainThreadCpus = formatCpuList(
-			(pid === undefined ? undefined : readThreadAffinity(pid)) ?? [],
-		);
-		const cpus = pid === undefined ? undefined : readAffinity(pid);
+		const read = pid === undefined ? undefined : readThreadAffinities(pid);
+		entry.mainThreadCpus = formatCpuList(read?.main ?? []);
+		const cpus = read?.all;
 		if (formatCpuList(cpus ?? []) === formatCpuList(entry.cpus ?? [])) return;
 		entry.cpus = cpus;
 		changed();

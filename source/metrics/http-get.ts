@@ -150,8 +150,8 @@ export function httpGet(
 		chunks.push(chunk);
 		conclude(false);
 	});
-	socket.on('end', () => conclude(true));
 	socket.on('error', (error) => finish(error));
+	// After the server's end (or an error, which finished already): what came is all there is.
 	socket.on('close', () => conclude(true));
 	return {
 		destroy(error) {
