@@ -1,8 +1,9 @@
 // What one Ink frame of the whole screen costs: zeek-tui's App (without the live painter, so every
 // snapshot draws a frame) on a made-up cluster whose CPU figures change on every snapshot, rendered
 // by Ink into a 160x48 stream that counts what it is sent. Prints CPU milliseconds per frame and
-// bytes written per frame; a key press costs about one such frame. No processes, no terminal: a quick loop for
-// changes to the view (`npx tsx bench/frame-cost.ts [nodes] [frames]`) before the full benchmark.
+// bytes written per frame; KEYS=1 draws the frames for j and k presses instead, and also prints
+// the time from a key to its frame. No processes, no terminal: a quick loop for changes to the view
+// (`npx tsx bench/frame-cost.ts [nodes] [frames]`) before the full benchmark.
 import {PassThrough, Writable} from 'node:stream';
 import {performance} from 'node:perf_hooks';
 
@@ -89,7 +90,8 @@ const stdout = Object.assign(
 	{columns: 160, rows: 48, isTTY: true},
 ) as unknown as NodeJS.WriteStream;
 
-const stdin = Object.assign(new PassThrough(), {
+const keyboard = new PassThrough();
+const stdin = Object.assign(keyboard, {
 	isTTY: true,
 	setRawMode: () => stdin,
 	ref: () => stdin,
@@ -119,12 +121,32 @@ const bytesBefore = bytes;
 const writesBefore = writes;
 const rendersBefore = renders;
 const renderMsBefore = renderMs;
+// KEYS=1: the frames are answers to j and k, timed from the key to the frame's first write.
+const keys = process.env['KEYS'] === '1';
+const keyLatencies: number[] = [];
+let frameWritten: (() => void) | undefined;
+const countingWrite = stdout.write.bind(stdout);
+stdout.write = ((...arguments_: Parameters<typeof countingWrite>) => {
+	const accepted = countingWrite(...arguments_);
+	frameWritten?.();
+	return accepted;
+}) as typeof stdout.write;
 for (let frame = 0; frame < frames; frame++) {
-	sequence++;
-	snapshot = makeSnapshot();
-	for (const listener of listeners) listener();
-	// The snapshot hook draws at most once a second.
-	await sleep(Number(process.env['FRAME_MS'] ?? 1010));
+	if (keys) {
+		const pressed = performance.now();
+		const written = new Promise<void>((resolve) => {
+			frameWritten = resolve;
+		});
+		keyboard.write(frame % 2 === 0 ? 'j' : 'k');
+		await written;
+		keyLatencies.push(performance.now() - pressed);
+	} else {
+		sequence++;
+		snapshot = makeSnapshot();
+		for (const listener of listeners) listener();
+	}
+	// The snapshot hook draws at most once a second; Ink at most 30 frames a second.
+	await sleep(Number(process.env['FRAME_MS'] ?? (keys ? 100 : 1010)));
 }
 const cpu = process.cpuUsage(cpuBefore);
 const wall = performance.now() - wallBefore;
@@ -145,4 +167,11 @@ console.log(
 		`${Math.round((bytes - bytesBefore) / frames)} bytes and ${((writes - writesBefore) / frames).toFixed(1)} writes per frame, ` +
 		`${((renders - rendersBefore) / frames).toFixed(1)} Ink renders per frame taking ${((renderMs - renderMsBefore) / frames).toFixed(1)} ms, RSS ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB`,
 );
+if (keys) {
+	keyLatencies.sort((a, b) => a - b);
+	const percentile = (p: number) => keyLatencies[Math.min(frames - 1, Math.floor(frames * p))]!;
+	console.log(
+		`key to first write: p50 ${percentile(0.5).toFixed(1)} ms, p95 ${percentile(0.95).toFixed(1)} ms`,
+	);
+}
 process.exit(0);

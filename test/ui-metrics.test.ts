@@ -6,7 +6,7 @@ import {formatLag, stateLabel} from '../source/ui/format.js';
 import {detailLines, wrapWords, type DetailLine} from '../source/ui/node-detail.js';
 import {ROW_PREFIX_WIDTH, tableText, type ColumnId} from '../source/ui/node-columns.js';
 import {clusterTotals, dropAlert, lagAlert} from '../source/ui/packet-health.js';
-import {cpuSparkline, sparkline} from '../source/ui/sparkline.js';
+import {barsAsLetters, cpuSparkline, lettersAsBars, sparkline} from '../source/ui/sparkline.js';
 import {fakeNode} from './fake-cluster-client.js';
 
 const NOW = 1_700_000_000_000;
@@ -38,6 +38,17 @@ describe('sparkline', () => {
 		expect(cpuSparkline([1, 2, 3], 3)).toBe('▁▁▁');
 		// Several threads busy: the peak becomes the scale.
 		expect(cpuSparkline([100, 200], 2)).toBe('▅█');
+	});
+
+	test('bars travel through Ink as ASCII letters of the same width and come back as bars', () => {
+		const bars = '▁▂▃▄▅▆▇█▁';
+		const letters = barsAsLetters(bars);
+		expect(letters).toMatch(/^[\u0020-\u007E]+$/);
+		expect(letters).toHaveLength(bars.length);
+		expect(lettersAsBars(letters)).toBe(bars);
+		// As Ink writes the text out: coloured, inverse, cut with an ellipsis.
+		const styled = `\u001B[7m\u001B[33m${letters.slice(0, 4)}…\u001B[39m\u001B[27m`;
+		expect(lettersAsBars(styled)).toBe('\u001B[7m\u001B[33m▁▂▃▄…\u001B[39m\u001B[27m');
 	});
 });
 

@@ -1,10 +1,11 @@
 // The node table: one row per node, the selected one marked with › and (when focused) inverse.
-import {Box, Text} from 'ink';
+import {Box, Text, Transform} from 'ink';
 import type {NodeSnapshot} from '../cluster/types.js';
 import {scrollToShow} from './layout.js';
 import type {TableText} from './node-columns.js';
 import {SegmentLine} from './segment-line.js';
 import type {Segment} from './segments.js';
+import {barsAsLetters, lettersAsBars} from './sparkline.js';
 import {ALERT_COLOR, STATE_COLORS, type Theme, useTheme} from './theme.js';
 
 type Props = {
@@ -93,12 +94,19 @@ export function NodeTable({
 				const inverse = node.name === selected && focused;
 				if (!hasHistory)
 					return <SegmentLine key={node.name} segments={segments} inverse={inverse} />;
-				// The sparkline on its own: Ink measures a line with any non-ASCII character by
-				// grapheme (tens of ms a frame for 32 rows), a line of ASCII in one test.
+				// The sparkline on its own and as letters until it is written out: Ink measures a
+				// text with any non-ASCII character by grapheme (tens of ms a frame for 32 rows),
+				// one of ASCII in one test.
+				const sparkline = segments.at(-1)!;
 				return (
 					<Box key={node.name}>
 						<SegmentLine segments={segments.slice(0, -1)} inverse={inverse} />
-						<SegmentLine segments={segments.slice(-1)} inverse={inverse} />
+						<Transform transform={lettersAsBars}>
+							<SegmentLine
+								segments={[{...sparkline, text: barsAsLetters(sparkline.text)}]}
+								inverse={inverse}
+							/>
+						</Transform>
 					</Box>
 				);
 			})}

@@ -1,6 +1,8 @@
 // Sparklines: a series of numbers as a row of block characters, one per value.
 
 const BARS = '▁▂▃▄▅▆▇█';
+/** One ASCII letter per bar, in the same order; none of them occurs in an ANSI colour code. */
+const LETTERS = 'abcdefgh';
 
 /**
  * The newest `width` values as bars from 0 (▁) to `max` (█; default: the largest value shown).
@@ -39,4 +41,27 @@ function peak(values: readonly number[], from: number, floor: number): number {
 /** CPU bars on a fixed 0-100 % scale (beyond that, the peak): rows compare at a glance. */
 export function cpuSparkline(values: readonly number[], width: number): string {
 	return sparkline(values, width, peak(values, firstShown(values, width), 100));
+}
+
+/**
+ * The bars as ASCII letters of the same width, and back. Ink measures every text on every frame,
+ * a text of ASCII in one test and any other by grapheme (32 sparklines were 40 % of a key's frame);
+ * the table hands Ink the letters inside a <Transform> that turns them back into bars as Ink
+ * writes them out. Anything else (ANSI codes, `…`) passes through.
+ */
+export function barsAsLetters(bars: string): string {
+	return translate(bars, BARS, LETTERS);
+}
+
+export function lettersAsBars(text: string): string {
+	return translate(text, LETTERS, BARS);
+}
+
+function translate(text: string, from: string, to: string): string {
+	let translated = '';
+	for (const character of text) {
+		const index = from.indexOf(character);
+		translated += index === -1 ? character : to[index]!;
+	}
+	return translated;
 }
