@@ -9,7 +9,7 @@ import {
 } from './cluster/controller.js';
 import {installExitHandlers} from './cluster/exit-handlers.js';
 import type {ClusterSpec} from './cluster/types.js';
-import {releaseMemoryWhenClusterQuiet} from './release-memory.js';
+import {releaseMemoryWhenClusterQuiet, startAfterRelease} from './release-memory.js';
 
 export type HeadlessOptions = {
 	json: boolean;
@@ -39,7 +39,7 @@ export async function runHeadless(spec: ClusterSpec, options: HeadlessOptions): 
 	const memory = releaseMemoryWhenClusterQuiet(controller);
 	return new Promise<number>((resolve, reject) => {
 		const uninstall = installExitHandlers(controller, {exit: resolve});
-		controller.start().catch((error: unknown) => {
+		startAfterRelease(controller).catch((error: unknown) => {
 			uninstall();
 			reject(error);
 		});

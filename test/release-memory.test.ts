@@ -7,6 +7,7 @@ import {
 	releaseMemory,
 	releaseMemoryWhenClusterQuiet,
 	releaseMemoryWhenQuiet,
+	startAfterRelease,
 } from '../source/release-memory.js';
 
 const youngGenerationBytes = () =>
@@ -27,6 +28,23 @@ describe('releaseMemory', () => {
 		const after = youngGenerationBytes();
 		expect(grown).toBeGreaterThanOrEqual(4 * 1024 * 1024);
 		expect(after).toBeLessThan(grown / 2);
+	});
+});
+
+describe('startAfterRelease', () => {
+	test('the memory of loading is given back before the first node starts', async () => {
+		const calls: string[] = [];
+		await startAfterRelease(
+			{
+				async start() {
+					calls.push('start');
+				},
+			},
+			async () => {
+				calls.push('release');
+			},
+		);
+		expect(calls).toEqual(['release', 'start']);
 	});
 });
 

@@ -19,17 +19,14 @@ const SIM_ENV = {ZEEK_SIM_LINES_PER_SEC: '1'};
 function metricsFor(nodes: number, pm2: boolean): Metric[] {
 	const cpuGoal =
 		nodes === 32 ? atMost(1, '≤ 1 %') : nodes === 128 ? atMost(3, '≤ 3 %') : undefined;
+	const rssGoal = nodes === 32 ? atMost(100 * MB, '≤ 100 MB') : undefined;
 	const metrics: Metric[] = [
 		{key: 'tuiCpu', label: 'zeek-tui CPU', unit: '%', digits: 2, goal: cpuGoal},
 		{key: 'tuiMainCpu', label: '  of which main thread', unit: '%', digits: 2},
 		{key: 'tuiSysCpu', label: '  of which kernel (sys)', unit: '%', digits: 2},
-		{
-			key: 'tuiRss',
-			label: 'zeek-tui RSS (median)',
-			unit: 'MB',
-			goal: nodes === 32 ? atMost(100 * MB, '≤ 100 MB') : undefined,
-		},
-		{key: 'tuiPeak', label: 'zeek-tui RSS peak', unit: 'MB'},
+		{key: 'tuiRss', label: 'zeek-tui RSS (median)', unit: 'MB', goal: rssGoal},
+		// VmHWM, start-up included: a harness that reads the peak sees this one.
+		{key: 'tuiPeak', label: 'zeek-tui RSS peak', unit: 'MB', goal: rssGoal},
 		{key: 'startSeconds', label: 'all nodes running after', unit: 's'},
 		{key: 'keyP50', label: 'keypress to screen p50', unit: 'ms', digits: 0},
 		{key: 'keyP95', label: 'keypress to screen p95', unit: 'ms', digits: 0},

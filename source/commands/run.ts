@@ -45,7 +45,7 @@ export async function runCluster(
 		{createLocalClient},
 		{installExitHandlers},
 		{runTui, restoreTerminal},
-		{releaseMemoryWhenClusterQuiet},
+		{releaseMemoryWhenClusterQuiet, startAfterRelease},
 	] = await Promise.all([
 		import('../cluster/controller.js'),
 		import('../cluster/local-client.js'),
@@ -57,7 +57,7 @@ export async function runCluster(
 	// Signals and uncaught errors stop the cluster in order; the terminal comes back first.
 	const uninstall = installExitHandlers(controller, {beforeExit: restoreTerminal});
 	try {
-		await controller.start();
+		await startAfterRelease(controller);
 	} catch (error) {
 		// Refused before anything started (another zeek-tui owns the spool, a corrupt state file).
 		uninstall();
