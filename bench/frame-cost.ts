@@ -168,10 +168,10 @@ console.log(
 		`${((renders - rendersBefore) / frames).toFixed(1)} Ink renders per frame taking ${((renderMs - renderMsBefore) / frames).toFixed(1)} ms, RSS ${(process.memoryUsage.rss() / 1e6).toFixed(0)} MB`,
 );
 if (keys) {
-	keyLatencies.sort((a, b) => a - b);
-	const percentile = (p: number) => keyLatencies[Math.min(frames - 1, Math.floor(frames * p))]!;
+	const {percentile} = await import('./measure.js');
 	console.log(
-		`key to first write: p50 ${percentile(0.5).toFixed(1)} ms, p95 ${percentile(0.95).toFixed(1)} ms`,
+		`key to first write: p50 ${percentile(keyLatencies, 50).toFixed(1)} ms, ` +
+			`p95 ${percentile(keyLatencies, 95).toFixed(1)} ms`,
 	);
 }
 process.exit(0);

@@ -189,7 +189,11 @@ export async function waitAllRunning(session: TuiSession, timeoutMs: number): Pr
 }
 
 /** Presses j (or k) one at a time, each once the screen has answered the last, until `node` is selected. */
-export async function select(session: TuiSession, node: string, timeoutMs = 30_000): Promise<void> {
+export async function select(
+	session: Pick<TuiSession, 'terminal' | 'names'>,
+	node: string,
+	timeoutMs = 30_000,
+): Promise<void> {
 	const target = session.names.indexOf(node);
 	if (target === -1) throw new Error(`no node ${node}`);
 	const deadline = Date.now() + timeoutMs;
@@ -236,7 +240,7 @@ export const PRESS_TIMEOUT_MS = 5000;
  * notice something else on the screen meanwhile). Returns each latency in ms, with when it was sent.
  */
 export async function keyLatencies(
-	session: TuiSession,
+	session: Pick<TuiSession, 'terminal' | 'names'>,
 	{
 		above,
 		below,
