@@ -34,6 +34,7 @@ import {
 } from './ui/use-screen-state.js';
 import {useTerminalSize} from './ui/use-terminal-size.js';
 import {SNAPSHOT_INTERVAL_MS, useThrottledSource} from './ui/use-throttled-source.js';
+import {stopProgress} from './ui/stop-progress.js';
 
 export type AppProps = {
 	client: ClusterClient;
@@ -77,12 +78,12 @@ export function App({client, columns, rows, noColor, clock = Date.now, live}: Ap
 	});
 	const snapshot = live ? client.snapshot() : throttled;
 	const {state, store} = useScreenState(snapshot.nodes);
+	const dialog = state.dialog;
 	useMessageExpiry(store, state.message);
 	const theme = useMemo(() => createTheme(!(noColor ?? colorDisabledByEnv())), [noColor]);
 
 	const byName = new Map(snapshot.nodes.map((node) => [node.name, node]));
 	const shownNodes = visibleNodes(state).flatMap((ref) => byName.get(ref.name) ?? []);
-	const dialog = state.dialog;
 	const layout = computeLayout({
 		rows: size.rows,
 		nodeCount: shownNodes.length,
@@ -105,9 +106,10 @@ export function App({client, columns, rows, noColor, clock = Date.now, live}: Ap
 		state.tableScroll,
 	);
 	const tableFocused = state.focusedPane === undefined && !dialog;
-	// The painter covers the header and the table; the detail view's figures need frames.
+	// The painter covers the header and the table; the detail view's figures need frames, and so
+	// does the stop's countdown (also below the minimum size, where nothing else counts).
 	useFrameEvery(
-		live !== undefined && dialog?.kind === 'detail',
+		(live !== undefined && dialog?.kind === 'detail') || dialog?.kind === 'quitting',
 		SNAPSHOT_INTERVAL_MS,
 		requestFrame,
 	);
@@ -153,13 +155,17 @@ export function App({client, columns, rows, noColor, clock = Date.now, live}: Ap
 		tooSmall,
 	});
 
+	const stopText =
+		dialog?.kind === 'quitting' ? stopProgress(snapshot.nodes, now, dialog.killing) : undefined;
+
 	if (tooSmall) {
 		return (
 			<Box flexDirection="column" width={size.columns} height={Math.max(1, rootHeight(size.rows))}>
 				<Text>
-					{`Terminal too small: ${size.columns}x${size.rows}. zeek-tui needs at least ${MIN_COLUMNS}x${MIN_ROWS}.`}
+					{`Terminal too small: ${size.columns}x${size.rows}. zeek-tui needs at least ${MIN_COLUMNS}x${MIN_ROWS}; q quits.`}
 				</Text>
-				{dialog?.kind === 'quitting' && <Text>Stopping the cluster…</Text>}
+				{dialog?.kind === 'confirm' && <Text>{QUESTIONS[dialog.question]}</Text>}
+				{stopText !== undefined && <Text>{stopText}</Text>}
 			</Box>
 		);
 	}
@@ -192,7 +198,7 @@ export function App({client, columns, rows, noColor, clock = Date.now, live}: Ap
 						/>
 					)}
 					{dialog?.kind === 'confirm' && <Confirm text={QUESTIONS[dialog.question]} />}
-					{dialog?.kind === 'quitting' && <Confirm text="Stopping the cluster…" />}
+					{stopText !== undefined && <Confirm text={stopText} />}
 					{dialog?.kind === 'affinity' && (
 						<AffinityEditor
 							dialog={dialog}

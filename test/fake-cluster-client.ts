@@ -14,7 +14,7 @@ import type {
 export type RecordedCommand =
 	| {command: 'start' | 'stop' | 'kill' | 'restart'; node: string}
 	| {command: 'pin'; node: string; cpus: number[]}
-	| {command: 'restartAll' | 'stopAll'};
+	| {command: 'restartAll' | 'stopAll' | 'killAll'};
 
 export function fakeNode(
 	name: string,
@@ -160,6 +160,10 @@ export class FakeClusterClient implements ClusterClient {
 	stopAll(): Promise<void> {
 		this.commands.push({command: 'stopAll'});
 		return this.stopAllResult();
+	}
+
+	killAll(): void {
+		this.commands.push({command: 'killAll'});
 	}
 
 	openLog(name: string): LogSource {

@@ -292,7 +292,7 @@ describe('keys send commands for the selected node', () => {
 		await eventually(() =>
 			expect(lines().some((line) => line.startsWith('▶ logger-1 ─'))).toBe(true),
 		);
-		await press(stdin, 'x\u0003');
+		await press(stdin, 'x\u0003y');
 		expect(client.commands).toEqual([
 			{command: 'restart', node: 'worker-1'},
 			{command: 'stop', node: 'logger-1'},
@@ -494,7 +494,9 @@ describe('dialogs', () => {
 		expect(client.commands).toEqual([]);
 
 		await press(stdin, 'q', 'y');
-		await eventually(() => expect(lines().join('\n')).toContain('Stopping the cluster…'));
+		await eventually(() =>
+			expect(lines().join('\n')).toContain('Stopping the cluster… Ctrl-C kills now.'),
+		);
 		expect(client.commands).toEqual([{command: 'stopAll'}]);
 		// Still stopping: other keys do nothing, the app is still there.
 		await press(stdin, 'r', 'q', 'y');
@@ -505,14 +507,46 @@ describe('dialogs', () => {
 		await eventually(() => expect(client.listenerCount).toBe(0));
 	});
 
-	test('Ctrl-C stops the cluster and exits without asking, closing the open logs', async () => {
-		const {client, stdin} = renderApp();
+	test('Ctrl-C asks what q asks; y stops the cluster and exits, closing the open logs', async () => {
+		const {client, stdin, lines} = renderApp();
 		await press(stdin, KEY.enter);
 		await eventually(() => expect(client.openLogsOf('manager')).toHaveLength(1));
 		await press(stdin, KEY.ctrlC);
+		await eventually(() =>
+			expect(lines().join('\n')).toContain('Stop the cluster and quit? (y/n)'),
+		);
+		await press(stdin, KEY.ctrlC);
+		expect(client.commands).toEqual([]);
+		await press(stdin, 'y');
 		expect(client.commands).toEqual([{command: 'stopAll'}]);
 		await eventually(() => expect(client.listenerCount).toBe(0));
 		expect(client.openedLogs.every((source) => source.closed)).toBe(true);
+	});
+
+	test('while stopping: the stage, the seconds to SIGKILL, and Ctrl-C kills what is left', async () => {
+		const client = new FakeClusterClient();
+		let finishStop = () => {};
+		client.stopAllResult = () => new Promise<void>((resolve) => (finishStop = resolve));
+		const {stdin, lines} = renderApp(client, {columns: 80, rows: 24});
+		await press(stdin, 'q', 'y');
+		for (const worker of ['worker-1', 'worker-2'])
+			client.updateNode(worker, {state: 'stopping', killAt: NOW + 57_000});
+		await eventually(() =>
+			expect(lines().join('\n')).toContain(
+				'Stopping workers (2 left): SIGKILL in 57s. Ctrl-C kills now.',
+			),
+		);
+		client.updateNode('worker-1', {state: 'stopped', pid: undefined, killAt: undefined});
+		await eventually(() =>
+			expect(lines().join('\n')).toContain('Stopping workers (1 left): SIGKILL in 57s.'),
+		);
+		await press(stdin, KEY.ctrlC);
+		expect(client.commands).toEqual([{command: 'stopAll'}, {command: 'killAll'}]);
+		await eventually(() => expect(lines().join('\n')).toContain('Killing every node (1 left)…'));
+		await press(stdin, KEY.ctrlC, 'q', 'y');
+		expect(client.commands).toEqual([{command: 'stopAll'}, {command: 'killAll'}]);
+		finishStop();
+		await eventually(() => expect(client.listenerCount).toBe(0));
 	});
 
 	test('R asks first, then restarts the whole cluster; Esc declines', async () => {
@@ -712,7 +746,7 @@ describe('log panes', () => {
 });
 
 describe('terminal size', () => {
-	test('below 80x24 only a message naming the minimum and the current size', () => {
+	test('below 80x24 only a message naming the minimum, the current size, and that q quits', () => {
 		for (const size of [
 			{columns: 79, rows: 30},
 			{columns: 100, rows: 23},
@@ -720,7 +754,7 @@ describe('terminal size', () => {
 			const {lines} = renderApp(new FakeClusterClient(), size);
 			const text = lines().filter((line) => line !== '');
 			expect(text).toEqual([
-				`Terminal too small: ${size.columns}x${size.rows}. zeek-tui needs at least 80x24.`,
+				`Terminal too small: ${size.columns}x${size.rows}. zeek-tui needs at least 80x24; q quits.`,
 			]);
 		}
 	});
@@ -785,11 +819,28 @@ describe('terminal size', () => {
 		await eventually(() => expect(frameLines(view.lastFrame())).toHaveLength(39));
 	});
 
-	test('q does nothing while too small; Ctrl-C still stops and quits', async () => {
-		const {client, stdin} = renderApp(new FakeClusterClient(), {columns: 60, rows: 20});
-		await press(stdin, 'q', 'y', 'r');
+	test('at 70x20: other keys do nothing, q asks, n declines, q y stops and quits', async () => {
+		const client = new FakeClusterClient();
+		let finishStop = () => {};
+		client.stopAllResult = () => new Promise<void>((resolve) => (finishStop = resolve));
+		const {stdin, lines} = renderApp(client, {columns: 70, rows: 20});
+		await press(stdin, 'r', 'x', 'y', 'j');
 		expect(client.commands).toEqual([]);
-		await press(stdin, KEY.ctrlC);
+		await press(stdin, 'q');
+		await eventually(() =>
+			expect(lines().join('\n')).toContain('Stop the cluster and quit? (y/n)'),
+		);
+		await press(stdin, 'n');
+		await eventually(() => expect(lines().join('\n')).not.toContain('Stop the cluster'));
+		await press(stdin, 'q', 'y');
 		expect(client.commands).toEqual([{command: 'stopAll'}]);
+		client.updateNode('worker-2', {state: 'stopping', killAt: NOW + 9000});
+		await eventually(() =>
+			expect(lines().join('\n')).toContain('Stopping workers (1 left): SIGKILL in 9s.'),
+		);
+		await press(stdin, KEY.ctrlC);
+		expect(client.commands).toEqual([{command: 'stopAll'}, {command: 'killAll'}]);
+		finishStop();
+		await eventually(() => expect(client.listenerCount).toBe(0));
 	});
 });

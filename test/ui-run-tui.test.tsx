@@ -80,12 +80,14 @@ test('enters the alternate screen, and after q y stops the cluster, leaves it an
 	expect(stdin.rawMode).toBe(false);
 });
 
-test('Ctrl-C stops the cluster and ends the UI (Ink does not exit on its own)', async () => {
+test('Ctrl-C y stops the cluster and ends the UI (Ink does not exit on its own)', async () => {
 	const client = new FakeClusterClient();
 	const {stdin, stdout, options} = terminal();
 	const done = runTui(client, options);
 	await eventually(() => expect(stdout.written).toContain('worker-2'));
 	await press(stdin, KEY.ctrlC);
+	await eventually(() => expect(stdout.written).toContain('Stop the cluster and quit?'));
+	await press(stdin, 'y');
 	await done;
 	expect(client.commands).toEqual([{command: 'stopAll'}]);
 	expect(stdout.written.endsWith(LEAVE)).toBe(true);
@@ -100,7 +102,7 @@ test('an error inside the UI rejects runTui and still restores the terminal', as
 	await eventually(() => expect(stdout.written).toContain('worker-2'));
 	// Observed before the key: runTui may reject while press() still waits after it.
 	const rejected = expect(done).rejects.toThrow('manager would not stop');
-	await press(stdin, KEY.ctrlC);
+	await press(stdin, KEY.ctrlC, 'y');
 	await rejected;
 	expect(stdout.written.endsWith(LEAVE)).toBe(true);
 	expect(exits).toBe(1);
@@ -126,7 +128,7 @@ test('restoreTerminal (for signal handlers) restores once, however often it is c
 	restoreTerminal();
 	expect(stdout.written.split(LEAVE)).toHaveLength(2);
 	expect(stdin.rawMode).toBe(false);
-	await press(stdin, KEY.ctrlC);
+	await press(stdin, KEY.ctrlC, 'y');
 	await done;
 	expect(stdout.written.split(LEAVE)).toHaveLength(2);
 });

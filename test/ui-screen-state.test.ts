@@ -196,15 +196,18 @@ describe('interpretKey', () => {
 	};
 	const text = (value: string): Press => ({text: value});
 	/** Applies the actions of each key in turn; returns the final state and every effect. */
-	const keys = (state: ScreenState, ...presses: Press[]) => {
-		const effects = [];
-		for (const press of presses) {
-			const outcome = interpretKey(state, press, context);
-			state = apply(state, ...outcome.actions);
-			if (outcome.effect) effects.push(outcome.effect);
-		}
-		return {state, effects};
-	};
+	const keysIn =
+		(within: KeyContext) =>
+		(state: ScreenState, ...presses: Press[]) => {
+			const effects = [];
+			for (const press of presses) {
+				const outcome = interpretKey(state, press, within);
+				state = apply(state, ...outcome.actions);
+				if (outcome.effect) effects.push(outcome.effect);
+			}
+			return {state, effects};
+		};
+	const keys = keysIn(context);
 
 	test('node commands go to the selected node', () => {
 		const {effects} = keys(start(), text('j'), text('r'), text('x'), text('X'));
@@ -237,16 +240,31 @@ describe('interpretKey', () => {
 		({state, effects} = keys(start(), text('R'), text('y')));
 		expect(effects).toEqual([{kind: 'restart-all'}]);
 		({state, effects} = keys(start(), text('q'), text('y')));
-		expect(state.dialog).toEqual({kind: 'quitting'});
+		expect(state.dialog).toEqual({kind: 'quitting', killing: false});
 		expect(effects).toEqual([{kind: 'quit'}]);
 	});
 
-	test('Ctrl-C quits from anywhere, even a dialog or the filter, but only once', () => {
-		for (const before of [[], [text('?')], [text('/')], [text('q')]] as Press[][]) {
-			const {state, effects} = keys(start(), ...before, {special: 'interrupt'});
-			expect(effects).toEqual([{kind: 'quit'}]);
-			expect(keys(state, {special: 'interrupt'}, text('q'), text('y')).effects).toEqual([]);
+	const interrupt: Press = {special: 'interrupt'};
+
+	test('Ctrl-C asks what q asks, from anywhere, even a dialog or the filter', () => {
+		for (const before of [[], [text('?')], [text('/')], [text('i')], [text('R')]] as Press[][]) {
+			const {state, effects} = keys(start(), ...before, interrupt);
+			expect(effects).toEqual([]);
+			expect(state.dialog).toEqual({kind: 'confirm', question: 'quit'});
+			// Asked again, the question stays; y answers it, n closes it.
+			expect(keys(state, interrupt).state.dialog).toEqual(state.dialog);
+			expect(keys(state, interrupt, text('y')).effects).toEqual([{kind: 'quit'}]);
+			expect(keys(state, text('n')).state.dialog).toBeUndefined();
 		}
+	});
+
+	test('while the cluster stops, Ctrl-C kills what is left, once; other keys do nothing', () => {
+		let {state, effects} = keys(start(), text('q'), text('y'), text('q'), text('y'), text('x'));
+		expect(effects).toEqual([{kind: 'quit'}]);
+		({state, effects} = keys(state, interrupt));
+		expect(effects).toEqual([{kind: 'kill-all'}]);
+		expect(state.dialog).toEqual({kind: 'quitting', killing: true});
+		expect(keys(state, interrupt, text('q'), text('y')).effects).toEqual([]);
 	});
 
 	test('keys typed into the filter are filter text, not commands', () => {
@@ -327,13 +345,18 @@ describe('interpretKey', () => {
 			expect(state.dialog).toBeUndefined();
 			expect(effects).toEqual([]);
 		}
-		// Ctrl-C still quits from there.
-		expect(keys(start(), text('i'), {special: 'interrupt'}).effects).toEqual([{kind: 'quit'}]);
 	});
 
-	test('below the minimum size only Ctrl-C does anything', () => {
-		const small = {...context, tooSmall: true};
-		expect(interpretKey(start(), text('q'), small)).toEqual({actions: []});
-		expect(interpretKey(start(), {special: 'interrupt'}, small).effect).toEqual({kind: 'quit'});
+	test('below the minimum size only quitting works: q y, Ctrl-C y, then Ctrl-C kills', () => {
+		const smallKeys = keysIn({...context, tooSmall: true});
+		expect(smallKeys(start(), text('j'), text('r'), text('x'), text('?')).effects).toEqual([]);
+		expect(smallKeys(start(), text('j')).state.selected).toBe('manager');
+		expect(smallKeys(start(), text('q'), text('n')).state.dialog).toBeUndefined();
+		expect(smallKeys(start(), text('q'), {special: 'escape'}).state.dialog).toBeUndefined();
+		expect(smallKeys(start(), text('q'), text('y'), interrupt).effects).toEqual([
+			{kind: 'quit'},
+			{kind: 'kill-all'},
+		]);
+		expect(smallKeys(start(), interrupt, text('y')).effects).toEqual([{kind: 'quit'}]);
 	});
 });

@@ -147,6 +147,7 @@ export function createLocalClient(
 		restartAll: () => void controller.restartAll(),
 		pin: (name, cpus) => controller.pin(name, cpus),
 		stopAll: () => controller.stopAll(),
+		killAll: () => controller.killAll(),
 		openLog(name) {
 			const plan = plans.get(name);
 			if (!plan) throw new Error(`no node named ${name}`);

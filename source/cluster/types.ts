@@ -156,6 +156,8 @@ export type ClusterClient = {
 	/** Applies live to every thread; the pin survives restarts. */
 	pin(name: string, cpus: number[]): Promise<void>;
 	stopAll(): Promise<void>;
+	/** SIGKILL to every node that is still running, now (Ctrl-C while the cluster stops). */
+	killAll(): void;
 	openLog(name: string): LogSource;
 	/** This machine's online CPUs, for the affinity editor. */
 	onlineCpus(): number[];

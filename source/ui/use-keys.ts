@@ -74,7 +74,8 @@ export type KeyEffect =
 	/** Open the affinity editor: needs the client for the online CPUs and the node's affinity. */
 	| {kind: 'edit-affinity'; node: string}
 	| {kind: 'pin'; node: string; cpus: number[]}
-	| {kind: 'quit'};
+	| {kind: 'quit'}
+	| {kind: 'kill-all'};
 
 export type KeyOutcome = {actions: ScreenAction[]; effect?: KeyEffect};
 
@@ -90,7 +91,7 @@ export type KeyContext = {
 	/** Lines of the node details on screen now, and how far they can scroll. */
 	detailPage: number;
 	detailMaxScroll: number;
-	/** The terminal is below the minimum size: only Ctrl-C works. */
+	/** The terminal is below the minimum size: only quitting works (`q`, Ctrl-C). */
 	tooSmall: boolean;
 };
 
@@ -102,15 +103,28 @@ const is = (press: Press, ...names: string[]): boolean =>
 const info = (text: string): ScreenAction => ({type: 'message', message: {text, tone: 'info'}});
 
 const quit = (): KeyOutcome => ({
-	actions: [{type: 'open-dialog', dialog: {kind: 'quitting'}}],
+	actions: [{type: 'open-dialog', dialog: {kind: 'quitting', killing: false}}],
 	effect: {kind: 'quit'},
 });
 
+const askToQuit: KeyOutcome = {
+	actions: [{type: 'open-dialog', dialog: {kind: 'confirm', question: 'quit'}}],
+};
+
 export function interpretKey(state: ScreenState, press: Press, context: KeyContext): KeyOutcome {
 	const dialog = state.dialog;
-	if (dialog?.kind === 'quitting') return NOTHING;
-	if (is(press, 'interrupt')) return quit();
-	if (context.tooSmall) return NOTHING;
+	// While the cluster stops, Ctrl-C kills what is left (as a second SIGINT does); nothing else.
+	if (dialog?.kind === 'quitting') {
+		if (!is(press, 'interrupt') || dialog.killing) return NOTHING;
+		return {
+			actions: [{type: 'open-dialog', dialog: {kind: 'quitting', killing: true}}],
+			effect: {kind: 'kill-all'},
+		};
+	}
+	// Ctrl-C asks what `q` asks, from anywhere; asked already, it leaves the question open.
+	if (is(press, 'interrupt')) {
+		return dialog?.kind === 'confirm' && dialog.question === 'quit' ? NOTHING : askToQuit;
+	}
 
 	// A dialog has the keyboard; `q` there closes it and never quits.
 	switch (dialog?.kind) {
@@ -126,6 +140,12 @@ export function interpretKey(state: ScreenState, press: Press, context: KeyConte
 				};
 			}
 			return is(press, 'n', 'N', 'escape', 'q') ? {actions: [{type: 'close-dialog'}]} : NOTHING;
+	}
+
+	// Too small to show anything else: `q` still asks (its answer is handled above).
+	if (context.tooSmall) return is(press, 'q') ? askToQuit : NOTHING;
+
+	switch (dialog?.kind) {
 
 		case 'detail': {
 			if (is(press, 'escape', 'q', 'i')) return {actions: [{type: 'close-dialog'}]};
@@ -324,6 +344,14 @@ export function runKeyEffect(
 				},
 				(error: unknown) => store.dispatch({type: 'affinity-failed', error: errorText(error)}),
 			);
+			return;
+
+		case 'kill-all':
+			try {
+				client.killAll();
+			} catch (error) {
+				fail(error);
+			}
 			return;
 
 		case 'quit':

@@ -38,8 +38,11 @@ export type Dialog =
 	| DetailDialog
 	| {kind: 'confirm'; question: 'quit' | 'restart-all'}
 	| AffinityDialog
-	/** Quit was confirmed: the cluster is stopping; nothing else can be done. */
-	| {kind: 'quitting'};
+	/**
+	 * Quit was confirmed: the cluster is stopping; only Ctrl-C does something (kills what is left,
+	 * `killing`).
+	 */
+	| {kind: 'quitting'; killing: boolean};
 
 export type Message = {text: string; tone: 'info' | 'error'};
 
