@@ -1,5 +1,5 @@
 // The whole program in a real terminal (tmux) on the simulator, driven by keys like an operator.
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import stripAnsi from 'strip-ansi';
@@ -38,7 +38,7 @@ function rowOf(screen: string, node: string): string | undefined {
 
 const NODES = ['manager', 'logger-1', 'proxy-1', 'worker-1', 'worker-2'];
 
-function demoCommand(): string[] {
+function demoCommand(stopTimeoutSeconds = 5): string[] {
 	return [
 		'node',
 		cliPath,
@@ -50,8 +50,40 @@ function demoCommand(): string[] {
 		'-W',
 		'2',
 		'--stop-timeout',
-		'5',
+		String(stopTimeoutSeconds),
 	];
+}
+
+/** Where the shell in the terminal writes zeek-tui's exit status. */
+const statusFile = () => path.join(work, 'exit-status');
+
+/** zeek-tui's exit status once it has exited (128 + N for signal N). */
+async function exitStatus(): Promise<string> {
+	return waitFor(
+		() => {
+			try {
+				return readFileSync(statusFile(), 'utf8').trim() || undefined;
+			} catch {
+				return undefined;
+			}
+		},
+		{timeoutMs: 15_000, what: 'the exit status of zeek-tui'},
+	);
+}
+
+/** Waits until every node of the spool has a live process (read from the state file). */
+async function everyNodeUp(): Promise<Record<string, number | undefined>> {
+	return waitFor(
+		() => {
+			try {
+				const pids = nodePids();
+				return NODES.every((node) => pids[node] !== undefined && isAlive(pids[node])) && pids;
+			} catch {
+				return undefined;
+			}
+		},
+		{timeoutMs: 30_000, what: 'every node started'},
+	);
 }
 
 /** Waits until every node's row says running; returns that screen. */
@@ -166,22 +198,26 @@ describe('the TUI in a real terminal', () => {
 		for (const node of NODES) expect(isAlive(after[node]!)).toBe(false);
 	}, 120_000);
 
-	it('leaves the nodes running when the terminal goes away, and the next zeek-tui adopts them', async () => {
-		const open = () =>
+	it('leaves the nodes running when the terminal goes away (exit 0), and the next zeek-tui adopts them', async () => {
+		const open = (exitStatusFile?: string) =>
 			openTerminal(demoCommand(), {
 				columns: 120,
 				rows: 40,
 				cwd: work,
 				env: cleanEnv({TERM: 'xterm-256color'}),
+				...(exitStatusFile ? {exitStatusFile} : {}),
 			});
-		terminal = open();
+		terminal = open(statusFile());
 		await everyNodeRunning();
 		const before = nodePids();
 		const supervisor = processesIn(work).filter((pid) => !Object.values(before).includes(pid));
 
-		// The SSH session drops: tmux going away hangs the terminal up under zeek-tui.
+		// The SSH session drops: tmux going away hangs the terminal up under zeek-tui. It exits 0,
+		// not SIGABRT from Node 20's terminal reset on a hung-up terminal (nodejs/node#51519).
 		terminal.close();
 		await waitFor(() => supervisor.every((pid) => !isAlive(pid)), {what: 'zeek-tui to exit'});
+		expect(await exitStatus()).toBe('0');
+		expect(readdirSync(work).filter((name) => name.startsWith('core'))).toEqual([]);
 		for (const node of NODES) expect(isAlive(before[node]!)).toBe(true);
 
 		terminal = open();
@@ -198,5 +234,64 @@ describe('the TUI in a real terminal', () => {
 			timeoutMs: 30_000,
 			what: 'everything stopped',
 		});
+	}, 120_000);
+
+	it('a stop that hangs (a worker ignoring SIGTERM, --stop-timeout 60): Ctrl-C kills what is left and exits', async () => {
+		terminal = openTerminal(demoCommand(60), {
+			columns: 100,
+			rows: 30,
+			cwd: work,
+			env: cleanEnv({TERM: 'xterm-256color', ZEEK_SIM_IGNORE_TERM: 'worker-1'}),
+			exitStatusFile: statusFile(),
+		});
+		await everyNodeRunning();
+		const pids = nodePids();
+
+		terminal.press('q');
+		await terminal.waitForText('Stop the cluster and quit? (y/n)');
+		terminal.press('y');
+		// worker-2 goes; worker-1 holds the stage, its SIGKILL a minute away.
+		const stopping = await terminal.waitForText(
+			/Stopping workers \(1 left\): SIGKILL in 5\ds\. Ctrl-C kills now\./,
+		);
+		expect(stopping).toContain('Ctrl-C kills now.');
+		expect(isAlive(pids['manager']!)).toBe(true);
+
+		terminal.press('C-c');
+		const killedAt = Date.now();
+		await waitFor(() => processesIn(spool).length === 0, {timeoutMs: 5000, what: 'no node left'});
+		await waitFor(() => !terminal!.alive(), {timeoutMs: 5000, what: 'zeek-tui to exit'});
+		expect(Date.now() - killedAt).toBeLessThan(3000);
+		expect(await exitStatus()).toBe('0');
+		for (const node of NODES) expect(isAlive(pids[node]!)).toBe(false);
+	}, 120_000);
+
+	it('below 80x24 (70x20) the message says q quits, and q y stops everything', async () => {
+		terminal = openTerminal(demoCommand(), {
+			columns: 70,
+			rows: 20,
+			cwd: work,
+			env: cleanEnv({TERM: 'xterm-256color'}),
+			exitStatusFile: statusFile(),
+		});
+		await terminal.waitForText(
+			'Terminal too small: 70x20. zeek-tui needs at least 80x24; q quits.',
+		);
+		const pids = await everyNodeUp();
+
+		// Other keys do nothing; q asks, n declines.
+		terminal.press('x', 'j', 'q');
+		await terminal.waitForText('Stop the cluster and quit? (y/n)');
+		terminal.press('n');
+		await waitFor(() => !terminal!.screen().includes('Stop the cluster'), {what: 'declined'});
+		expect(nodePids()).toEqual(pids);
+
+		terminal.press('q');
+		await terminal.waitForText('Stop the cluster and quit? (y/n)');
+		terminal.press('y');
+		await waitFor(() => !terminal!.alive(), {timeoutMs: 30_000, what: 'zeek-tui to exit'});
+		expect(await exitStatus()).toBe('0');
+		await waitFor(() => processesIn(spool).length === 0, {timeoutMs: 10_000, what: 'no node left'});
+		for (const node of NODES) expect(isAlive(pids[node]!)).toBe(false);
 	}, 120_000);
 });

@@ -2,6 +2,7 @@
 import {render} from 'ink';
 import {App} from '../app.js';
 import type {ClusterClient} from '../cluster/types.js';
+import {releaseHungUpTerminal} from './hung-up-terminal.js';
 import {installFastOutput} from './ink-fast-output.js';
 import {createLivePainter} from './live-painter.js';
 
@@ -25,7 +26,10 @@ let taken: {stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream} | undefined;
  * so the operator's shell is never left on a blank screen without a cursor.
  */
 export function restoreTerminal(): void {
-	if (!taken) return;
+	if (!taken) {
+		releaseHungUpTerminal();
+		return;
+	}
 	const {stdin, stdout} = taken;
 	taken = undefined;
 	try {
@@ -34,6 +38,8 @@ export function restoreTerminal(): void {
 		// stdin may be gone already (hangup); the screen still has to be restored.
 	}
 	stdout.write(LEAVE_ALTERNATE_SCREEN);
+	// Last: exit and signal handlers call this right before process.exit.
+	releaseHungUpTerminal();
 }
 
 /**

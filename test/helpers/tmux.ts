@@ -14,10 +14,24 @@ export type Terminal = {
 	close(): void;
 };
 
-export function openTerminal(
-	command: string[],
-	options: {columns: number; rows: number; cwd: string; env?: Record<string, string>},
-): Terminal {
+export type TerminalOptions = {
+	columns: number;
+	rows: number;
+	cwd: string;
+	env?: Record<string, string>;
+	/**
+	 * The command's exit status goes to this file, as the shell reports it (128 + N after signal
+	 * N), even after the terminal went away: a shell that ignores the hangup runs it.
+	 */
+	exitStatusFile?: string;
+};
+
+/** `command` under a shell that outlives the terminal and writes the exit status to `file`. */
+function recordingExitStatus(command: string[], file: string): string[] {
+	return ['sh', '-c', 'trap "" HUP; "$@"; echo $? > "$0"', file, ...command];
+}
+
+export function openTerminal(command: string[], options: TerminalOptions): Terminal {
 	const socket = `zeek-tui-test-${process.pid}-${Date.now()}`;
 	// The server's environment is what the program inherits: the test's, less ZEEK_* and CI markers.
 	const serverEnv = cleanEnv();
@@ -50,7 +64,7 @@ export function openTerminal(
 		options.cwd,
 		...envArgs,
 		'--',
-		...command,
+		...(options.exitStatusFile ? recordingExitStatus(command, options.exitStatusFile) : command),
 	);
 	const screen = () => tmux('capture-pane', '-p', '-t', 'main');
 	return {
