@@ -139,3 +139,44 @@ test('without a terminal on stdin it refuses before touching the screen', async 
 	await expect(runTui(new FakeClusterClient(), options)).rejects.toThrow('needs a terminal');
 	expect(stdout.written).toBe('');
 });
+
+test('what stderr gets while the TUI runs (an uncaught error) is written after leaving the screen', async () => {
+	const client = new FakeClusterClient();
+	const {stdin, stdout, options} = terminal();
+	// The same terminal as stdout: what was written where, in order.
+	const stderr = new FakeTerminalOutput();
+	const screen: string[] = [];
+	stdout.write = (data: string) => (screen.push(data), true);
+	stderr.write = (data: string) => (screen.push(`stderr:${data}`), true);
+	const done = runTui(client, {...options, stderr: stderr as unknown as NodeJS.WriteStream});
+	await eventually(() => expect(screen.join('')).toContain('worker-2'));
+
+	// As exit-handlers' report of an uncaught exception writes it, then restores the terminal.
+	(stderr as unknown as NodeJS.WriteStream).write('zeek-tui: uncaught exception: boom\n');
+	expect(screen.join('')).not.toContain('boom');
+	restoreTerminal();
+	const leave = screen.findIndex((data) => data.includes(LEAVE));
+	const message = screen.findIndex((data) => data.includes('boom'));
+	expect(leave).toBeGreaterThan(-1);
+	expect(message).toBeGreaterThan(leave);
+	expect(screen[message]).toBe('stderr:zeek-tui: uncaught exception: boom\n');
+
+	// stderr is its own again.
+	(stderr as unknown as NodeJS.WriteStream).write('later\n');
+	expect(screen.at(-1)).toBe('stderr:later\n');
+	await press(stdin, 'q', 'y');
+	await done;
+});
+
+test('stderr that is not a terminal is not held', async () => {
+	const client = new FakeClusterClient();
+	const {stdin, stdout, options} = terminal();
+	const stderr = new FakeTerminalOutput();
+	stderr.isTTY = false;
+	const done = runTui(client, {...options, stderr: stderr as unknown as NodeJS.WriteStream});
+	await eventually(() => expect(stdout.written).toContain('worker-2'));
+	(stderr as unknown as NodeJS.WriteStream).write('warning\n');
+	expect(stderr.written).toBe('warning\n');
+	await press(stdin, 'q', 'y');
+	await done;
+});

@@ -146,7 +146,6 @@ export function interpretKey(state: ScreenState, press: Press, context: KeyConte
 	if (context.tooSmall) return is(press, 'q') ? askToQuit : NOTHING;
 
 	switch (dialog?.kind) {
-
 		case 'detail': {
 			if (is(press, 'escape', 'q', 'i')) return {actions: [{type: 'close-dialog'}]};
 			const scroll = (by: number): KeyOutcome => ({
