@@ -2,11 +2,15 @@ import {afterEach, describe, expect, test, vi} from 'vitest';
 import {
 	formatBytes,
 	formatDropPercent,
+	formatLag,
+	formatPercent,
 	formatRate,
 	formatUptime,
 	sanitizeLogText,
 	stateLabel,
 } from '../source/ui/format.js';
+import {headerSegments} from '../source/ui/header.js';
+import {createTheme} from '../source/ui/theme.js';
 import {computeLayout, isTooSmall, scrollToShow} from '../source/ui/layout.js';
 import {fitCell, showsMetrics, tableText} from '../source/ui/node-columns.js';
 import {createThrottle} from '../source/ui/throttle.js';
@@ -50,9 +54,102 @@ test('rates and drop percentages stay short', () => {
 	expect(formatRate(12_345)).toBe('12.3k');
 	expect(formatRate(999_960)).toBe('1.0M');
 	expect(formatRate(1_200_000)).toBe('1.2M');
-	expect(formatRate(-3)).toBe('0');
 	expect(formatDropPercent(0.034)).toBe('0.03');
 	expect(formatDropPercent(12.34)).toBe('12.3');
+});
+
+describe('figures from outside: marked `?` when they are none, clamped when too large', () => {
+	const huge = [1.8e308, Infinity, 1e301];
+	test.each([
+		['formatPercent', formatPercent, [9999.9, '9999.9'], '>9999'],
+		['formatBytes', formatBytes, [999.9 * 1024 ** 5, '999.9P'], '>999P'],
+		['formatRate', formatRate, [999_900_000, '999.9M'], '>999M'],
+		['formatLag', formatLag, [999.4, '999s'], '>999d'],
+		['formatUptime', formatUptime, [999 * 86_400_000, '999d00h'], '>999d'],
+	] as const)('%s', (_name, format, [largest, shown], clamped) => {
+		const formatted = format as (value: number) => string;
+		expect(formatted(largest)).toBe(shown);
+		for (const value of huge) expect(formatted(value)).toBe(clamped);
+		expect(formatted(Number.NaN)).toBe('?');
+	});
+
+	test('negative counts, rates and shares are no figures; a negative uptime is 0s', () => {
+		for (const format of [formatPercent, formatBytes, formatRate, formatLag, formatDropPercent])
+			expect(format(-1)).toBe('?');
+		expect(formatUptime(-1)).toBe('0s');
+		expect(formatUptime(-Infinity)).toBe('0s');
+	});
+
+	test('a drop share is 0-100; beyond that, or not a number, it is no figure', () => {
+		expect(formatDropPercent(100)).toBe('100.0');
+		for (const value of [100.1, ...huge, Number.NaN]) expect(formatDropPercent(value)).toBe('?');
+	});
+
+	test('a lag over 999 s reads in one larger unit, never wider than 5 characters', () => {
+		expect(formatLag(9.996)).toBe('10.0s');
+		expect(formatLag(99.96)).toBe('100s');
+		expect(formatLag(1000)).toBe('16m');
+		expect(formatLag(99 * 3600)).toBe('99h');
+		expect(formatLag(100 * 3600)).toBe('4d');
+		expect(formatLag(999 * 86_400)).toBe('999d');
+		for (const seconds of [0, 9.996, 99.96, 999.4, 1000, 86_400 * 500, 1.8e308])
+			expect(formatLag(seconds).length).toBeLessThanOrEqual(5);
+	});
+
+	test('the header totals stay short too', () => {
+		const nodes = [Infinity, Number.NaN].map((value, index) =>
+			fakeNode(`worker-${index}`, 'worker', {
+				usage: {cpu: value, memory: value},
+				metrics: {at: 0, packetsPerSecond: value, dropPercent: value, lagSeconds: value},
+			}),
+		);
+		const text = headerSegments({spoolDir: '/spool', nodes}, createTheme(false))
+			.map((segment) => segment.text)
+			.join('');
+		expect(text).toBe(
+			'zeek-tui  nodes 2/2 up  CPU ?%  MEM ?  PKTS/S ?  DROP ?%  LAG >999d!  spool /spool',
+		);
+	});
+
+	test('no CPU figure yet (a first sample) reads -', () => {
+		expect(formatPercent(undefined)).toBe('-');
+	});
+
+	test('hostile figures never widen a column: the table is as wide as an idle one', () => {
+		const NOW = 1_700_000_000_000;
+		const node = (name: string, usage: {cpu: number; memory: number}, metrics: object) =>
+			fakeNode(name, 'worker', {
+				pid: 1234,
+				startedAt: NOW - 5000,
+				usage,
+				metrics: {at: NOW, ...metrics},
+			});
+		const idle = [node('worker-1', {cpu: 0, memory: 0}, {packetsPerSecond: 0, dropPercent: 0})];
+		const idleLag = [{...idle[0]!, metrics: {...idle[0]!.metrics!, lagSeconds: 0}}];
+		const hostile = [
+			[Infinity, 1e301, 1.8e308, 1.8e308, -Infinity],
+			[Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN],
+			[-5, -1e301, -1, -3, -1],
+			[1e301, Infinity, Infinity, 1e301, NOW + 1e301],
+		].map(([cpu, memory, packetsPerSecond, dropPercent, lagSeconds], index) => ({
+			...node(`worker-${index + 2}`, {cpu: cpu!, memory: memory!}, {}),
+			startedAt: NOW - (index === 3 ? 1e301 : 5000),
+			metrics: {at: NOW, packetsPerSecond, dropPercent, lagSeconds},
+		}));
+		for (const width of [80, 100, 160]) {
+			const sane = tableText([...idleLag, ...idle], NOW, width);
+			const table = tableText([...idleLag, ...hostile], NOW, width);
+			expect(table.titles).toEqual(sane.titles);
+			expect(table.width).toBe(sane.width);
+		}
+		const row = tableText(hostile, NOW, 160).rows.map((cells) =>
+			cells.map((cell) => cell.text.trim()),
+		);
+		// Not a share at all: `?`, and no alert mark (a lag over the threshold keeps its own).
+		expect(row[0]).toEqual(expect.arrayContaining(['>9999', '>999P', '>999M', '?']));
+		expect(row[0]).not.toContain('?!');
+		expect(row[3]).toContain('>999d');
+	});
 });
 
 describe('stateLabel', () => {

@@ -3,8 +3,19 @@ import type {NodeSnapshot} from '../cluster/types.js';
 
 const pad2 = (value: number): string => String(value).padStart(2, '0');
 
+// Figures come from outside (a metrics port, /proc): whatever they say, a cell stays as narrow
+// as a sane figure's. One that is no figure at all (NaN, a negative count) reads NOT_A_FIGURE;
+// one beyond what a cell shows (up to Infinity) reads as that bound after a `>`: `>999M`.
+export const NOT_A_FIGURE = '?';
+/** Longest time a cell shows (uptime, lag): 999 days. */
+const MAX_DAYS = 999;
+const MAX_DURATION_S = (MAX_DAYS + 1) * 86_400;
+const BEYOND_DAYS = `>${MAX_DAYS}d`;
+
 /** `45s`, `12m03s`, `3h04m`, `2d03h`: two units at most, so the column stays narrow. */
 export function formatUptime(ms: number): string {
+	if (Number.isNaN(ms)) return NOT_A_FIGURE;
+	if (ms / 1000 >= MAX_DURATION_S) return BEYOND_DAYS;
 	const seconds = Math.max(0, Math.floor(ms / 1000));
 	if (seconds < 60) return `${seconds}s`;
 	const minutes = Math.floor(seconds / 60);
@@ -15,27 +26,35 @@ export function formatUptime(ms: number): string {
 }
 
 const BYTE_UNITS = ['K', 'M', 'G', 'T', 'P'];
+const LAST_BYTE_UNIT = BYTE_UNITS.at(-1)!;
 
-/** Binary units with one decimal, like top: `512B`, `48.2M`, `1.5G`. */
+const isNoFigure = (value: number) => Number.isNaN(value) || value < 0;
+
+/** Binary units with one decimal, like top: `512B`, `48.2M`, `1.5G`; at most `>999P`. */
 export function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${Math.max(0, Math.round(bytes))}B`;
+	if (isNoFigure(bytes)) return NOT_A_FIGURE;
+	if (bytes < 1024) return `${Math.round(bytes)}B`;
 	let value = bytes;
 	for (const unit of BYTE_UNITS) {
 		value /= 1024;
 		// Round first: 1023.96K must read 1.0M, not 1024.0K.
-		if (Number(value.toFixed(1)) < 1024 || unit === BYTE_UNITS.at(-1)) {
-			return `${value.toFixed(1)}${unit}`;
-		}
+		const rounded = Number(value.toFixed(1));
+		if (unit !== LAST_BYTE_UNIT && rounded < 1024) return `${value.toFixed(1)}${unit}`;
+		if (unit === LAST_BYTE_UNIT && rounded < 1000) return `${value.toFixed(1)}${unit}`;
 	}
-	return `${value.toFixed(1)}P`;
+	return `>999${LAST_BYTE_UNIT}`;
 }
 
-export function formatPercent(percent: number): string {
-	return percent.toFixed(1);
+/** Percent of one core, `12.5`; `-` before a node's first CPU figure; at most `>9999`. */
+export function formatPercent(percent: number | undefined): string {
+	if (percent === undefined) return '-';
+	if (isNoFigure(percent)) return NOT_A_FIGURE;
+	return percent < 9_999.95 ? percent.toFixed(1) : '>9999';
 }
 
-/** Small drop rates matter on a sensor: keep two decimals below 10 %. */
+/** Small drop rates matter on a sensor: keep two decimals below 10 %. A share is 0-100. */
 export function formatDropPercent(percent: number): string {
+	if (isNoFigure(percent) || percent > 100) return NOT_A_FIGURE;
 	return percent < 10 ? percent.toFixed(2) : percent.toFixed(1);
 }
 
@@ -45,10 +64,12 @@ export function formatDropPercent(percent: number): string {
  * between two shapes.
  */
 export function formatRate(perSecond: number): string {
-	const rate = Math.max(0, perSecond);
+	if (isNoFigure(perSecond)) return NOT_A_FIGURE;
+	const rate = perSecond;
 	if (rate < 950) return String(Math.round(rate));
 	if (rate < 999_950) return `${(rate / 1000).toFixed(1)}k`;
-	return `${(rate / 1_000_000).toFixed(1)}M`;
+	if (rate < 999_950_000) return `${(rate / 1_000_000).toFixed(1)}M`;
+	return '>999M';
 }
 
 /** Whole seconds left until `at`, rounded up so `0s` only shows once the moment has come. */
@@ -56,11 +77,16 @@ export function secondsUntil(at: number, now: number): number {
 	return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** Zeek's packet lag: `0.01s`, `7.25s`, `12.3s`, `125s`. */
+/** Zeek's packet lag: `0.01s`, `7.25s`, `12.3s`, `125s`, then one unit: `17m`, `5h`, `12d`. */
 export function formatLag(seconds: number): string {
-	if (seconds < 10) return `${seconds.toFixed(2)}s`;
-	if (seconds < 100) return `${seconds.toFixed(1)}s`;
-	return `${Math.round(seconds)}s`;
+	if (isNoFigure(seconds)) return NOT_A_FIGURE;
+	if (seconds < 9.995) return `${seconds.toFixed(2)}s`;
+	if (seconds < 99.95) return `${seconds.toFixed(1)}s`;
+	if (seconds < 999.5) return `${Math.round(seconds)}s`;
+	if (seconds < 100 * 60) return `${Math.floor(seconds / 60)}m`;
+	if (seconds < 100 * 3600) return `${Math.floor(seconds / 3600)}h`;
+	if (seconds < MAX_DURATION_S) return `${Math.floor(seconds / 86_400)}d`;
+	return BEYOND_DAYS;
 }
 
 /**

@@ -10,8 +10,9 @@ export const LAG_ALERT_SECONDS = 5;
 /** Follows a marked value, so the mark shows without colour too. */
 export const ALERT_MARK = '!';
 
+/** A share beyond 100 % is no figure (shown `?`), not an alarm. */
 export const dropAlert = (percent: number | undefined): boolean =>
-	percent !== undefined && percent > DROP_ALERT_PERCENT;
+	percent !== undefined && percent > DROP_ALERT_PERCENT && percent <= 100;
 
 export const lagAlert = (seconds: number | undefined): boolean =>
 	seconds !== undefined && seconds > LAG_ALERT_SECONDS;
@@ -45,8 +46,11 @@ export function clusterTotals(nodes: readonly NodeSnapshot[]): ClusterTotals | u
 	if (rated.length === 0) return undefined;
 	const received = rated.reduce((sum, node) => sum + node.metrics!.packetsPerSecond!, 0);
 	const dropped = rated.reduce((sum, node) => sum + droppedPerSecond(node), 0);
+	// A lag that is no number says nothing about the worst one.
 	const lags = nodes.flatMap((node) =>
-		capturesPackets(node) && node.metrics?.lagSeconds !== undefined
+		capturesPackets(node) &&
+		node.metrics?.lagSeconds !== undefined &&
+		!Number.isNaN(node.metrics.lagSeconds)
 			? [node.metrics.lagSeconds]
 			: [],
 	);
