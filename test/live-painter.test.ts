@@ -99,7 +99,7 @@ describe('liveLines', () => {
 		const wide = {
 			...snapshot,
 			nodes: snapshot.nodes.map((node) =>
-				node.usage ? {...node, usage: {cpu: 12_345, memory: 1024}} : node,
+				node.usage ? {...node, usage: {cpu: 1234.5, memory: 1024}} : node,
 			),
 		};
 		expect(liveLines(view, wide, NOW)).toBe('frame');

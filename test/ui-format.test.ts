@@ -59,7 +59,8 @@ test('rates and drop percentages stay short', () => {
 });
 
 describe('figures from outside: marked `?` when they are none, clamped when too large', () => {
-	const huge = [1.8e308, Infinity, 1e301];
+	// Number.MAX_VALUE is the 1.8e308 s lag a hostile metrics port sent.
+	const huge = [Number.MAX_VALUE, Infinity, 1e301];
 	test.each([
 		['formatPercent', formatPercent, [9999.9, '9999.9'], '>9999'],
 		['formatBytes', formatBytes, [999.9 * 1024 ** 5, '999.9P'], '>999P'],
@@ -92,7 +93,7 @@ describe('figures from outside: marked `?` when they are none, clamped when too 
 		expect(formatLag(99 * 3600)).toBe('99h');
 		expect(formatLag(100 * 3600)).toBe('4d');
 		expect(formatLag(999 * 86_400)).toBe('999d');
-		for (const seconds of [0, 9.996, 99.96, 999.4, 1000, 86_400 * 500, 1.8e308])
+		for (const seconds of [0, 9.996, 99.96, 999.4, 1000, 86_400 * 500, Number.MAX_VALUE])
 			expect(formatLag(seconds).length).toBeLessThanOrEqual(5);
 	});
 
@@ -127,7 +128,7 @@ describe('figures from outside: marked `?` when they are none, clamped when too 
 		const idle = [node('worker-1', {cpu: 0, memory: 0}, {packetsPerSecond: 0, dropPercent: 0})];
 		const idleLag = [{...idle[0]!, metrics: {...idle[0]!.metrics!, lagSeconds: 0}}];
 		const hostile = [
-			[Infinity, 1e301, 1.8e308, 1.8e308, -Infinity],
+			[Infinity, 1e301, Number.MAX_VALUE, Number.MAX_VALUE, -Infinity],
 			[Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN],
 			[-5, -1e301, -1, -3, -1],
 			[1e301, Infinity, Infinity, 1e301, NOW + 1e301],

@@ -19,7 +19,7 @@ export const KEY_HELP: readonly KeyHelp[] = [
 	{keys: 'Tab', action: 'move focus between the table and the log panes'},
 	{keys: '?', action: 'this help (? or Esc closes it)'},
 	{keys: 'q', action: 'stop the cluster and quit (asks first)'},
-	{keys: 'Ctrl-C', action: 'stop the cluster and quit, without asking'},
+	{keys: 'Ctrl-C', action: 'as q; while the cluster stops: kill what is left now'},
 ];
 
 /** The footer's short forms, most useful first; `? help` and `q quit` always fit. */
