@@ -24,6 +24,13 @@ function renderApp(client = new FakeClusterClient(), size = {columns: 100, rows:
 	return {client, ...view, lines: () => frameLines(view.lastFrame())};
 }
 
+/** Makes the client's stopAll hang until the returned function is called. */
+function stopsWhenTold(client: FakeClusterClient): () => void {
+	let finish = () => {};
+	client.stopAllResult = () => new Promise<void>((resolve) => (finish = resolve));
+	return () => finish();
+}
+
 /** The table row of `node` (its first cell is the node name, after the selection marker). */
 const rowOf = (lines: string[], node: string) =>
 	lines.find((line) => line.slice(2).startsWith(`${node} `));
@@ -480,8 +487,7 @@ describe('history in the table', () => {
 describe('dialogs', () => {
 	test('q asks, q inside the dialog closes it, y shows the stop and calls stopAll, then exits', async () => {
 		const {client, stdin, lines} = renderApp();
-		let finishStop = () => {};
-		client.stopAllResult = () => new Promise<void>((resolve) => (finishStop = resolve));
+		const finishStop = stopsWhenTold(client);
 
 		await press(stdin, 'q');
 		await eventually(() =>
@@ -525,8 +531,7 @@ describe('dialogs', () => {
 
 	test('while stopping: the stage, the seconds to SIGKILL, and Ctrl-C kills what is left', async () => {
 		const client = new FakeClusterClient();
-		let finishStop = () => {};
-		client.stopAllResult = () => new Promise<void>((resolve) => (finishStop = resolve));
+		const finishStop = stopsWhenTold(client);
 		const {stdin, lines} = renderApp(client, {columns: 80, rows: 24});
 		await press(stdin, 'q', 'y');
 		for (const worker of ['worker-1', 'worker-2'])
@@ -821,8 +826,7 @@ describe('terminal size', () => {
 
 	test('at 70x20: other keys do nothing, q asks, n declines, q y stops and quits', async () => {
 		const client = new FakeClusterClient();
-		let finishStop = () => {};
-		client.stopAllResult = () => new Promise<void>((resolve) => (finishStop = resolve));
+		const finishStop = stopsWhenTold(client);
 		const {stdin, lines} = renderApp(client, {columns: 70, rows: 20});
 		await press(stdin, 'r', 'x', 'y', 'j');
 		expect(client.commands).toEqual([]);

@@ -281,21 +281,21 @@ export function runKeyEffect(
 ): void {
 	const fail = (error: unknown) =>
 		store.dispatch({type: 'message', message: {text: errorText(error), tone: 'error'}});
+	/** A command that answers at once: its error becomes the footer's message. */
+	const attempt = (command: () => void) => {
+		try {
+			command();
+		} catch (error) {
+			fail(error);
+		}
+	};
 	switch (effect.kind) {
 		case 'node-command':
-			try {
-				client[effect.command](effect.node);
-			} catch (error) {
-				fail(error);
-			}
+			attempt(() => client[effect.command](effect.node));
 			return;
 
 		case 'restart-all':
-			try {
-				client.restartAll();
-			} catch (error) {
-				fail(error);
-			}
+			attempt(() => client.restartAll());
 			return;
 
 		case 'edit-affinity': {
@@ -346,11 +346,7 @@ export function runKeyEffect(
 			return;
 
 		case 'kill-all':
-			try {
-				client.killAll();
-			} catch (error) {
-				fail(error);
-			}
+			attempt(() => client.killAll());
 			return;
 
 		case 'quit':
