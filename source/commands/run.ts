@@ -1,6 +1,7 @@
 // Starting the cluster: --headless prints events; otherwise the TUI over an in-process client.
 // Heavy modules (Ink, React) load only here, so validation and --dry-run stay quick.
 import type {ClusterSpec} from '../cluster/types.js';
+import {releaseHungUpTerminalOnExit} from '../hung-up-terminal.js';
 
 /**
  * Loads Ink and React the way an interactive program needs them, without changing the
@@ -35,6 +36,8 @@ export async function runCluster(
 	spec: ClusterSpec,
 	options: {headless: boolean; json: boolean},
 ): Promise<number> {
+	// A terminal that goes away must end in exit 0, not in Node 20's abort (nodejs/node#51519).
+	releaseHungUpTerminalOnExit();
 	if (options.headless) {
 		const {runHeadless} = await import('../headless.js');
 		return runHeadless(spec, {json: options.json, out: process.stdout});

@@ -3,7 +3,6 @@ import {render} from 'ink';
 import {App} from '../app.js';
 import type {ClusterClient} from '../cluster/types.js';
 import {holdStderr, type HeldStderr} from './held-stderr.js';
-import {releaseHungUpTerminal} from './hung-up-terminal.js';
 import {installFastOutput} from './ink-fast-output.js';
 import {createLivePainter} from './live-painter.js';
 
@@ -37,10 +36,7 @@ let taken:
  * is never left on a blank screen without a cursor or without the reason.
  */
 export function restoreTerminal(): void {
-	if (!taken) {
-		releaseHungUpTerminal();
-		return;
-	}
+	if (!taken) return;
 	const {stdin, stdout, stderr, heldStderr} = taken;
 	taken = undefined;
 	const held = heldStderr?.release() ?? '';
@@ -57,8 +53,6 @@ export function restoreTerminal(): void {
 			// The terminal is gone; the event log has the fatal errors.
 		}
 	}
-	// Last: exit and signal handlers call this right before process.exit.
-	releaseHungUpTerminal();
 }
 
 /**

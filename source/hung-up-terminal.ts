@@ -1,4 +1,5 @@
-// Exiting after the terminal went away (the SSH session dropped, the tmux pane was killed).
+// Exiting after the terminal went away (the SSH session dropped, the tmux pane was killed), in
+// the TUI and headless alike.
 //
 // Why: at exit, Node 20 restores the terminal settings it saw at start on each of descriptors
 // 0-2 that was a terminal then, and aborts when that fails (nodejs/node#51519, fixed in later
@@ -39,4 +40,16 @@ export function releaseHungUpTerminal(): number[] {
 		}
 	}
 	return replaced;
+}
+
+let installed = false;
+
+/**
+ * Releases the hung-up terminal however zeek-tui exits (process.exit or the end of the event
+ * loop): 'exit' listeners run before Node's own reset. Once per process.
+ */
+export function releaseHungUpTerminalOnExit(): void {
+	if (installed) return;
+	installed = true;
+	process.once('exit', () => releaseHungUpTerminal());
 }
