@@ -1,5 +1,5 @@
 // The whole program in a real terminal (tmux) on the simulator, driven by keys like an operator.
-import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import stripAnsi from 'strip-ansi';
@@ -293,5 +293,28 @@ describe('the TUI in a real terminal', () => {
 		expect(await exitStatus()).toBe('0');
 		await waitFor(() => processesIn(spool).length === 0, {timeoutMs: 10_000, what: 'no node left'});
 		for (const node of NODES) expect(isAlive(pids[node]!)).toBe(false);
+	}, 120_000);
+
+	it('the message of an uncaught error is on the screen after the TUI has left it', async () => {
+		// An error thrown in zeek-tui itself (not in its nodes, which run node too), once it runs.
+		const preload = path.join(work, 'throw-later.mjs');
+		writeFileSync(
+			preload,
+			`if (process.argv[1] === ${JSON.stringify(cliPath)})
+				setTimeout(() => { throw new Error('planted failure for the test'); }, 4000).unref();\n`,
+		);
+		terminal = openTerminal(demoCommand(), {
+			columns: 100,
+			rows: 30,
+			cwd: work,
+			env: cleanEnv({TERM: 'xterm-256color', NODE_OPTIONS: `--import=${preload}`}),
+			exitStatusFile: statusFile(),
+		});
+		await terminal.waitForText('NODE');
+		expect(await exitStatus()).toBe('1');
+		const screen = terminal.screen();
+		expect(screen).toContain('planted failure for the test');
+		// The normal screen: the table went with the alternate screen.
+		expect(screen).not.toMatch(/NODE +TYPE +STATE/);
 	}, 120_000);
 });
