@@ -225,7 +225,8 @@ describe('createLocalClient', () => {
 
 		client.restart('worker-1');
 		client.pin('worker-1', [0]);
-		expect(fake.calls).toEqual(['restartNode worker-1', 'pin worker-1 0']);
+		client.killAll();
+		expect(fake.calls).toEqual(['restartNode worker-1', 'pin worker-1 0', 'killAll']);
 	}, 30_000);
 
 	test('crash reports: only the named node, newest first, at most the limit, each bounded', () => {
