@@ -3,6 +3,8 @@
 // process's figures as this node's. /proc/net/tcp{,6} tells who listens, /proc/PID/fd whose it is.
 import {readFileSync, readdirSync, readlinkSync} from 'node:fs';
 import {InputError} from './errors.js';
+import {isAlive} from './process.js';
+import type {StateFile} from './state-file.js';
 import type {LayoutNode, ListenPort, NodePlan} from './types.js';
 import type {ZeroMqEndpoints} from './zeromq-endpoints.js';
 
@@ -137,4 +139,20 @@ export function freePortBlock(
 		if (portsFree(block, listeners)) return base;
 	}
 	return from;
+}
+
+/**
+ * The check at the supervisor's start, before anything is written: the live nodes the state file
+ * records (the ones this supervisor adopts) hold their own ports; any other holder is refused.
+ */
+export function checkClusterPortsFree(
+	plans: readonly NodePlan[],
+	state: StateFile | undefined,
+): void {
+	const own = new Set<number>();
+	for (const recorded of Object.values(state?.nodes ?? {})) {
+		const {pid, startTime} = recorded;
+		if (pid !== undefined && startTime !== undefined && isAlive(pid, startTime)) own.add(pid);
+	}
+	checkPortsFree(plans, own);
 }

@@ -12,6 +12,7 @@ import {
 } from './affinity.js';
 import type {ClusterSpec, Layout, NodePlan, NodeType} from './types.js';
 import {InputError} from './errors.js';
+import {demoPorts} from '../demo/demo-ports.js';
 import {metricsTarget} from './metrics-target.js';
 import {listenPorts} from './port-check.js';
 import {nodeZeekPath, zeekPathWarning} from './zeekpath.js';
@@ -220,6 +221,8 @@ export function buildClusterSpec(
 		cwd: string;
 		onlineCpus?: number[];
 		zeekPath?: string;
+		/** A generated layout on a block of free ports (--demo: two demos side by side). */
+		demoPorts?: boolean;
 		/** zeek-tui's environment, which every node inherits (ZEEKPATH, the listen addresses). */
 		env?: Record<string, string | undefined>;
 	},
@@ -237,15 +240,16 @@ export function buildClusterSpec(
 		: undefined;
 	const zeek = context.zeekPath ?? resolveZeek(options.zeek);
 
+	const spoolDir = checkSpoolDir(options.spoolDir, context.cwd);
 	let layout: Layout;
 	let layoutText: string;
 	if (options.layout) {
 		({layout, text: layoutText} = readLayout(options.layout, context.cwd));
 	} else {
-		layout = generateLayout({...counts, ...GENERATED_LAYOUT});
+		const ports = context.demoPorts ? demoPorts(counts, spoolDir) : {};
+		layout = generateLayout({...counts, ...GENERATED_LAYOUT, ...ports});
 		layoutText = renderLayout(layout);
 	}
-	const spoolDir = checkSpoolDir(options.spoolDir, context.cwd);
 
 	const args = splitArguments(options.args.value);
 	const backendArgs = splitArguments(options.backendArgs.value);
