@@ -91,3 +91,39 @@ describe('zeek-tui with a busy port', () => {
 		expect(existsSync(spool)).toBe(false);
 	});
 });
+
+describe('--demo ports', () => {
+	type Planned = {name: string; listens: Array<{port: number}>};
+	const demoPlan = async (spool: string) => {
+		const result = await runCli(['--demo', '--dry-run', '--json', '--spool-dir', spool], {
+			cwd: work,
+			env: cleanEnv(),
+		});
+		expect(result.exitCode, result.stderr).toBe(0);
+		return result.stdout
+			.trimEnd()
+			.split('\n')
+			.map((line) => JSON.parse(line) as Planned)
+			.flatMap((node) => node.listens.map((listen) => listen.port));
+	};
+
+	it('a second demo takes other ports while the first one holds its own', async () => {
+		const first = await demoPlan(path.join(work, 'first'));
+		// The first demo's manager (its cluster port, the lowest) and every metrics port stand busy.
+		const held: Server[] = [];
+		for (const port of [
+			Math.min(...first.filter((port) => port > 20_000)),
+			...first.filter((port) => port < 20_000),
+		]) {
+			const holder = createServer();
+			await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+			held.push(holder);
+		}
+		try {
+			const second = await demoPlan(path.join(work, 'second'));
+			expect(second.filter((port) => first.includes(port))).toEqual([]);
+		} finally {
+			await Promise.all(held.map((holder) => new Promise((resolve) => holder.close(resolve))));
+		}
+	});
+});
