@@ -525,7 +525,8 @@ describe('zeek-sim as a cluster node', () => {
 		expect(readFileSync(path.join(sim.dir, '.status'), 'utf8')).toBe('INITIALIZING [main]\n');
 	});
 
-	it('a second signal while it shuts down aborts its threads, a third exits 1', async () => {
+	/** A sim told to stop once, waiting 5 s for its (simulated) threads. */
+	async function shuttingDown(): Promise<Sim> {
 		const sim = await runningSim({
 			dir: nodeDir(),
 			node: 'manager',
@@ -533,6 +534,11 @@ describe('zeek-sim as a cluster node', () => {
 		});
 		sim.child.kill('SIGTERM');
 		await waitFor(() => sim.stderr().includes('received termination signal'), {what: 'first'});
+		return sim;
+	}
+
+	it('a second signal while it shuts down aborts its threads, a third exits 1', async () => {
+		const sim = await shuttingDown();
 		sim.child.kill('SIGTERM');
 		await waitFor(() => sim.stderr().includes('aborting all'), {intervalMs: 10, what: 'second'});
 		expect(sim.stderr()).toMatch(
@@ -546,13 +552,7 @@ describe('zeek-sim as a cluster node', () => {
 	});
 
 	it('two signals: the threads are aborted and it exits 0 soon after', async () => {
-		const sim = await runningSim({
-			dir: nodeDir(),
-			node: 'manager',
-			env: {ZEEK_SIM_STOP_DELAY_MS: '5000'},
-		});
-		sim.child.kill('SIGTERM');
-		await waitFor(() => sim.stderr().includes('received termination signal'), {what: 'first'});
+		const sim = await shuttingDown();
 		sim.child.kill('SIGTERM');
 		expect(await settled(sim.exited, 2000)).toEqual({code: 0, signal: null});
 	});

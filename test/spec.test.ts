@@ -126,6 +126,10 @@ describe('what real zeek needs in the plan', () => {
 		}
 		// Without one, zeek's default path holds "." already.
 		expect(build().spec.nodes[0]!.env).toEqual({CLUSTER_NODE: 'manager'});
+		// Set but empty: zeek would search nothing; the node still finds its layout, and a warning.
+		const empty = build({}, {ZEEKPATH: ''});
+		expect(empty.spec.nodes[0]!.env['ZEEKPATH']).toBe(empty.spec.nodes[0]!.cwd);
+		expect(empty.warnings.join('\n')).toContain('ZEEKPATH is set but empty');
 	});
 
 	it('gives each cluster its own ZeroMQ proxy endpoints, on no port of its nodes', () => {

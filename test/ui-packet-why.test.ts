@@ -12,8 +12,9 @@ describe('why a worker has no packet figures', () => {
 	test('no metrics at all: no $metrics_port, or zeek cannot serve it', () => {
 		const lines = shown(fakeNode('worker-1', 'worker', running));
 		expect(lines.join(' ')).toMatch(
-			/no packet figures without metrics: the layout gives no\s+\$metrics_port/,
+			/no packet figures without metrics: no \$metrics_port in\s+the layout/,
 		);
+		for (const line of lines) expect(line.length).toBeLessThanOrEqual(76);
 	});
 
 	test('metrics but no rate: two scrapes, and policy/misc/stats must be loaded', () => {

@@ -291,14 +291,14 @@ class Reader {
 		return match[0];
 	}
 
-	/** Skips one value of a field zeek-tui does not use: up to a `,` or `]` outside brackets and strings. */
-	skipValue(what: string): void {
-		this.skip();
-		const start = this.position;
-		const closers: string[] = [];
+	/**
+	 * Walks over strings, comments and balanced brackets until `stop` holds for a character outside
+	 * them, or the text ends; `closers` are brackets already open. A stray closer fails as `what`.
+	 */
+	private walk(what: string, stop: (char: string) => boolean, closers: string[] = []): void {
 		while (!this.atEnd()) {
 			const char = this.peek();
-			if (closers.length === 0 && (char === ',' || char === ']')) break;
+			if (closers.length === 0 && stop(char)) return;
 			if (char === '"') {
 				this.string('a string');
 				continue;
@@ -309,11 +309,16 @@ class Reader {
 			}
 			const opener = '([{'.indexOf(char);
 			if (opener !== -1) closers.push(')]}'[opener]!);
-			else if (')]}'.includes(char)) {
-				if (closers.pop() !== char) this.fail(what);
-			}
+			else if (')]}'.includes(char) && closers.pop() !== char) this.fail(what);
 			this.position++;
 		}
+	}
+
+	/** Skips one value of a field zeek-tui does not use: up to a `,` or `]` outside brackets and strings. */
+	skipValue(what: string): void {
+		this.skip();
+		const start = this.position;
+		this.walk(what, (char) => char === ',' || char === ']');
 		if (this.position === start || this.atEnd()) this.fail(what);
 	}
 
@@ -321,27 +326,10 @@ class Reader {
 	skipStatement(what: string): {from: number; to: number} {
 		this.skip();
 		const from = this.position;
-		const closers: string[] = [];
-		while (!this.atEnd()) {
-			const char = this.peek();
-			if (char === '"') {
-				this.string('a string');
-				continue;
-			}
-			if (char === '#') {
-				this.skip();
-				continue;
-			}
-			if (closers.length === 0 && char === ';') {
-				this.position++;
-				return {from, to: this.position - 1};
-			}
-			const opener = '([{'.indexOf(char);
-			if (opener !== -1) closers.push(')]}'[opener]!);
-			else if (')]}'.includes(char) && closers.pop() !== char) this.fail(what);
-			this.position++;
-		}
-		this.fail(what, from);
+		this.walk(what, (char) => char === ';');
+		if (this.atEnd()) this.fail(what, from);
+		this.position++;
+		return {from, to: this.position - 1};
 	}
 
 	/** Skips one balanced `(...)` or `{...}` group starting here. */
@@ -350,22 +338,8 @@ class Reader {
 		const at = this.mark();
 		this.expect(open, what);
 		const closers = [close];
-		while (closers.length > 0) {
-			if (this.atEnd()) this.fail(`"${close}" to close the "${open}" of line ${this.line(at)}`);
-			const char = this.peek();
-			if (char === '"') {
-				this.string('a string');
-				continue;
-			}
-			if (char === '#') {
-				this.skip();
-				continue;
-			}
-			const opener = '([{'.indexOf(char);
-			if (opener !== -1) closers.push(')]}'[opener]!);
-			else if (')]}'.includes(char) && closers.pop() !== char) this.fail(what);
-			this.position++;
-		}
+		this.walk(what, () => true, closers);
+		if (closers.length > 0) this.fail(`"${close}" to close the "${open}" of line ${this.line(at)}`);
 	}
 
 	slice(from: number, to: number): string {
