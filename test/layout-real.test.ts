@@ -113,6 +113,12 @@ describe("zeekctl's cluster-layout.zeek", () => {
 			['worker-1-2', 'worker', 27767, 9995],
 		]);
 		expect(layout.managerIsLogger).toBe(false);
+		// zeekctl's time machine entry (TimeMachineHost set) is no process of this cluster either.
+		const withTimeMachine = fixture('zeekctl.zeek').replace(
+			'};',
+			'\t["time-machine"] = [$node_type=Cluster::TIME_MACHINE, $ip=127.0.0.1, $p=47757],\n};',
+		);
+		expect(parseLayout(withTimeMachine).nodes).toStrictEqual(layout.nodes);
 		// No Telemetry::metrics_address in the file: zeek listens on 0.0.0.0, reached on loopback.
 		expect(metricsTarget(layout, layout.nodes[0]!, {}).target).toStrictEqual({
 			host: '127.0.0.1',

@@ -666,7 +666,8 @@ function readNodeRecord(
 			reader.fail(`each field once in node "${name}", not $${field} twice`, fieldAt);
 		seen.add(field);
 		reader.expect('=', ` after $${field}`);
-		if (!FIELDS.has(field)) {
+		// Nothing of an entry that is no process matters (zeekctl's time machine has `$p=47757`).
+		if (!FIELDS.has(field) || notAProcess) {
 			reader.skipValue(`a value for $${field} in node "${name}"`);
 		} else if (field === 'node_type') {
 			const valueAt = reader.mark();
