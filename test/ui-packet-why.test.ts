@@ -9,11 +9,12 @@ const shown = (node: ReturnType<typeof fakeNode>) =>
 const running = {state: 'running' as const, pid: 42, startedAt: NOW - 60_000};
 
 describe('why a worker has no packet figures', () => {
-	test('no metrics at all: no $metrics_port, or zeek cannot serve it', () => {
+	test('no metrics at all: not scraped yet, no $metrics_port, or zeek cannot serve it', () => {
 		const lines = shown(fakeNode('worker-1', 'worker', running));
-		expect(lines.join(' ')).toMatch(
-			/no packet figures without metrics: no \$metrics_port in\s+the layout/,
-		);
+		const said = lines.join(' ').replace(/\s+/g, ' ');
+		expect(said).toContain('no packet figures without metrics: not scraped yet (every 15 s)');
+		expect(said).toContain('no $metrics_port in the layout');
+		expect(said).toContain('(see its stderr.log)');
 		for (const line of lines) expect(line.length).toBeLessThanOrEqual(76);
 	});
 

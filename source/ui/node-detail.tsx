@@ -134,7 +134,7 @@ export function missingPacketFigures(node: NodeSnapshot): string | undefined {
 	if (!capturesPackets(node) || !isUp(node)) return undefined;
 	const metrics = node.metrics;
 	if (!metrics) {
-		return 'no packet figures without metrics: no $metrics_port in the layout, metrics on an address of another machine (not scraped), or zeek cannot serve them (see its stderr.log)';
+		return "no packet figures without metrics: not scraped yet (every 15 s), no $metrics_port in the layout, metrics on another machine's address, or zeek cannot serve them (see its stderr.log)";
 	}
 	if (metrics.packetsPerSecond === undefined) {
 		return 'no packet rate yet: it takes two scrapes 15 s apart, and zeek counts packets only with policy/misc/stats loaded (local.zeek loads it)';
