@@ -278,7 +278,7 @@ async function main(argv: string[]): Promise<number> {
 
 	const {spec, warnings} = buildClusterSpec(clusterOptions(flags, process.env, demo), {
 		cwd: process.cwd(),
-		...(demo ? {zeekPath: SIMULATOR} : {}),
+		...(demo ? {zeekPath: SIMULATOR, demoPorts: true} : {}),
 	});
 	for (const warning of warnings) process.stderr.write(`zeek-tui: ${warning}\n`);
 

@@ -33,6 +33,18 @@ async function plan(args: string[], env: Record<string, string> = {}): Promise<P
 		.map((line) => JSON.parse(line) as PlannedNode);
 }
 
+/** The proxy endpoints zeek-tui gives a cluster whose highest cluster port is `highest`. */
+function zeroMqRedefs(highest: number): string[] {
+	const xpub = `tcp://127.0.0.1:${highest + 1}`;
+	const xsub = `tcp://127.0.0.1:${highest + 2}`;
+	return [
+		`Cluster::Backend::ZeroMQ::listen_xpub_endpoint=${xpub}`,
+		`Cluster::Backend::ZeroMQ::listen_xsub_endpoint=${xsub}`,
+		`Cluster::Backend::ZeroMQ::connect_xpub_endpoint=${xsub}`,
+		`Cluster::Backend::ZeroMQ::connect_xsub_endpoint=${xpub}`,
+	];
+}
+
 describe('--dry-run', () => {
 	it('plans the documentation script: start order, cwd, argv, CLUSTER_NODE', async () => {
 		const nodes = await plan([]);
@@ -52,6 +64,7 @@ describe('--dry-run', () => {
 			'local',
 			'Log::default_rotation_interval=0sec',
 			'policy/frameworks/cluster/backend/zeromq',
+			...zeroMqRedefs(27763),
 		];
 		for (const node of nodes) {
 			expect(node.cwd).toBe(path.join(work, 'spool', node.name));
@@ -89,6 +102,7 @@ describe('--dry-run', () => {
 			'local',
 			'extra.zeek',
 			'policy/frameworks/cluster/backend/zeromq',
+			...zeroMqRedefs(27761),
 		]);
 		expect(worker.cwd).toBe(path.join(work, 'elsewhere', 'worker-2'));
 	});

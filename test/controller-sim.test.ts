@@ -39,8 +39,8 @@ function simSpec(spoolDir: string, simEnv: Record<string, string>): ClusterSpec 
 				...(node.type === 'worker' ? ['-C', '-i', 'lo'] : []),
 				'-U',
 				'.status',
+				// No cluster backend: the simulated ZeroMQ proxy and log ports would be fixed ones.
 				'local',
-				'policy/frameworks/cluster/backend/zeromq',
 			],
 			env: {CLUSTER_NODE: node.name, ...simEnv},
 		})),
@@ -70,7 +70,7 @@ describe('supervising zeek-sim', () => {
 			what: 'every node RUNNING',
 		});
 		for (const node of controller.snapshot().nodes) {
-			expect(readFileSync(path.join(node.cwd, '.status'), 'utf8')).toBe('RUNNING\n');
+			expect(readFileSync(path.join(node.cwd, '.status'), 'utf8')).toBe('RUNNING [run_loop]\n');
 		}
 
 		const crashed = await waitFor(() => events.find((event) => event.kind === 'crashed'), {

@@ -38,8 +38,8 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /**
- * A base for NODE_COUNT consecutive free ports, away from the default 9991 that other clusters
- * on a shared test box use (a simulated node whose port is taken runs on without metrics).
+ * A base for NODE_COUNT consecutive free ports, away from the defaults (9991, 27760) that other
+ * clusters on a shared test box use (a simulated node whose port is taken exits 1, as zeek does).
  */
 async function freePortBase(): Promise<number> {
 	for (let attempt = 0; attempt < 50; attempt++) {
@@ -112,8 +112,12 @@ describe('packet rates on screen', () => {
 		const spool = path.join(work, 'spool');
 		const layout = path.join(work, 'cluster-layout.zeek');
 		const base = await freePortBase();
+		// Cluster ports too: a logger binds its own, the manager the ZeroMQ proxy's above them.
+		const clusterBase = await freePortBase();
 		const generated = await runCli([
 			'layout',
+			'-p',
+			String(clusterBase),
 			'-L',
 			'1',
 			'-P',

@@ -70,11 +70,17 @@ describe('generateLayout', () => {
 				'};',
 				'',
 				'@load base/frameworks/telemetry/options',
-				'redef Telemetry::metrics_address = "::";',
+				'redef Telemetry::metrics_address = "[::]";',
 				'redef Telemetry::metrics_port = Cluster::local_node_metrics_port();',
 				'',
 			].join('\n'),
 		);
+	});
+
+	it('writes an IPv6 metrics address in brackets, which civetweb needs (the reference tool does not)', () => {
+		const text = renderLayout(generateLayout({...LAYOUT_DEFAULTS, metricsAddress: '::1'}));
+		expect(text).toContain('redef Telemetry::metrics_address = "[::1]";\n');
+		expect(parseLayout(text).metricsAddress).toBe('::1');
 	});
 
 	it('makes the manager the logger when there are no loggers, and handles a lone manager', () => {
@@ -150,7 +156,7 @@ describe('parseLayout of hand-written layouts', () => {
 			'\t\t$node_type = Cluster::MANAGER,',
 			'\t\t$p = 27760/tcp,',
 			'\t],',
-			'\t["worker-1"]=[$node_type=Cluster::WORKER,$ip=::1,$manager="manager",$interface="eth0",$metrics_port=9000/tcp],',
+			'\t["worker-1"]=[$node_type=Cluster::WORKER,$ip=[::1],$manager="manager",$interface="eth0",$metrics_port=9000/tcp],',
 			'\t["proxy.a"] = [$node_type=Cluster::PROXY, # a comment inside a record',
 			'\t              $ip=10.0.0.1, $p=27761/tcp, $id="x#y]", $lb_filter=vector(1, 2), $zone=[$a="]"]]',
 			'};',
@@ -238,9 +244,9 @@ describe('parseLayout refuses what it cannot understand, naming the line', () =>
 		],
 		[
 			'an unknown node type',
-			table(manager, '["t"] = [$node_type=Cluster::TIME_MACHINE, $ip=127.0.0.1],'),
+			table(manager, '["t"] = [$node_type=Cluster::BOGUS, $ip=127.0.0.1],'),
 			4,
-			'for $node_type of node "t", found "Cluster::TIME_MACHINE,"',
+			'for $node_type of node "t", found "Cluster::BOGUS,"',
 		],
 		[
 			'a host name as $ip',
@@ -267,7 +273,7 @@ describe('parseLayout refuses what it cannot understand, naming the line', () =>
 				'["w"] = [$node_type=Cluster::WORKER, $ip=127.0.0.1, $metrics_port=65536/tcp],',
 			),
 			4,
-			'for $metrics_port of node "w", found "65536/tcp],"',
+			'to 65535/tcp for $metrics_port of node "w"',
 		],
 		[
 			'a port without protocol',
@@ -325,15 +331,29 @@ describe('parseLayout refuses what it cannot understand, naming the line', () =>
 		],
 		[
 			'other script code',
-			'const node_ip = 127.0.0.1 &redef;\n' + table(manager),
+			'print "hello";\n' + table(manager),
 			1,
-			'expected "redef" or "@load", found "const"',
+			'expected "redef", "const" or "@load", found "print"',
 		],
 		[
-			'a redef of something else',
-			table(manager) + '\n\tredef Log::enable_local_logging = F;',
+			'an IPv6 $ip without brackets (a syntax error for zeek: src/scan.l)',
+			table(manager, '["w"] = [$node_type=Cluster::WORKER, $ip=::1],'),
+			4,
+			'the IPv6 address in brackets, $ip=[::1]',
+		],
+		[
+			'an IPv6 metrics address without brackets (civetweb cannot parse it)',
+			table(manager) + '\nredef Telemetry::metrics_address = "::1";',
 			5,
-			'found "Log::enable_local_logging"',
+			'the IPv6 address in brackets, "[::1]"',
+		],
+		['an @if without @endif', '@if ( T )\n' + table(manager), 1, 'an @endif for this @if'],
+		['an @endif without @if', table(manager) + '\n@endif', 5, 'an @if before this @endif'],
+		[
+			'a metrics address from an unknown expression',
+			table(manager) + '\nredef Telemetry::metrics_address = somewhere;',
+			5,
+			'a const of this file set from getenv',
 		],
 		[
 			'manager_is_logger not T or F',
@@ -345,7 +365,7 @@ describe('parseLayout refuses what it cannot understand, naming the line', () =>
 			'an $ip that is an expression',
 			table(manager, '["w"] = [$node_type=Cluster::WORKER, $ip=hosts["c-mgr"]$ip],'),
 			4,
-			'an IP address',
+			'a host "c-mgr" in Cluster::hosts before node "w"',
 		],
 	];
 

@@ -11,6 +11,7 @@ import {
 	readFileSync,
 	readdirSync,
 	rmSync,
+	statSync,
 	writeFileSync,
 } from 'node:fs';
 import {createServer, type Server} from 'node:net';
@@ -125,11 +126,12 @@ describe('ZEEK_SIM_* switches', () => {
 			linesPerSecond: 1,
 			initMs: 200,
 			stopDelayMs: 300,
-			metricsHost: '127.0.0.1',
 			ignoreTerm: false,
 			flood: {lines: 10, stream: 'stdout'},
 		});
 		expect(worker1.crash).toBeUndefined();
+		// Without ZEEK_SIM_METRICS_HOST it binds where the layout says, as zeek does.
+		expect(worker1.metricsHost).toBeUndefined();
 		const worker2 = readBehaviour(env, 'worker-2');
 		expect(worker2.packetsPerSecond).toBe(2000);
 		expect(worker2.crash).toEqual({afterMs: 50, times: undefined});
@@ -169,6 +171,7 @@ describe('cluster-layout.zeek entry', () => {
 			name: 'logger-1',
 			type: 'logger',
 			ip: '127.0.0.1',
+			port: 27761,
 		});
 		expect(parseLayoutEntry(text, 'worker-3')).toBeUndefined();
 		// A name is matched whole, and dots in it are not wildcards.
@@ -187,16 +190,18 @@ describe('cluster-layout.zeek entry', () => {
 			name: 'proxy-1',
 			type: 'proxy',
 			ip: '::1',
+			port: 27762,
 			metricsPort: 9993,
 		});
 	});
 
-	it('searches the working directory, then ZEEKPATH', () => {
+	it('searches the working directory, or with ZEEKPATH set only ZEEKPATH (src/util.cc)', () => {
+		expect(layoutSearchPath('/spool/worker-1', undefined)).toEqual(['/spool/worker-1']);
 		expect(layoutSearchPath('/spool/worker-1', '/etc/zeek::site')).toEqual([
-			'/spool/worker-1',
 			'/etc/zeek',
 			'/spool/worker-1/site',
 		]);
+		expect(layoutSearchPath('/spool/worker-1', '')).toEqual([]);
 	});
 });
 
@@ -373,7 +378,8 @@ function startSim(options: {
 		exited,
 		stdout: () => read('stdout.log') ?? '',
 		stderr: () => read('stderr.log') ?? '',
-		status: () => read('.status')?.trim(),
+		// zeek writes `WORD [reason]`; the word is what a supervisor goes by.
+		status: () => read('.status')?.split(' ')[0]?.trim(),
 		running: () => child.exitCode === null && child.signalCode === null,
 	};
 }
@@ -479,7 +485,76 @@ describe('zeek-sim as a cluster node', () => {
 		});
 		expect(await sim.exited).toEqual({code: 0, signal: null});
 		record();
-		expect(seen).toEqual(['INITIALIZING', 'RUNNING', 'TERMINATING', 'TERMINATED']);
+		// Written in place (O_TRUNC, write, close), so a reader may also have caught it empty.
+		expect(seen.filter((status) => status !== '')).toEqual([
+			'INITIALIZING',
+			'RUNNING',
+			'TERMINATING',
+			'TERMINATED',
+		]);
+	});
+
+	it('writes WORD [reason] as zeek does, in place: one inode, never renamed', async () => {
+		const sim = startSim({dir: nodeDir(), node: 'manager', env: {ZEEK_SIM_INIT_MS: '800'}});
+		const file = path.join(sim.dir, '.status');
+		await waitFor(() => sim.status() === 'INITIALIZING', {intervalMs: 20, what: 'INITIALIZING'});
+		expect(readFileSync(file, 'utf8')).toBe('INITIALIZING [main]\n');
+		const inode = statSync(file).ino;
+		await waitFor(() => sim.status() === 'RUNNING', {intervalMs: 20, what: 'RUNNING'});
+		expect(readFileSync(file, 'utf8')).toBe('RUNNING [run_loop]\n');
+		expect(statSync(file).ino).toBe(inode);
+		sim.child.kill('SIGTERM');
+		await sim.exited;
+		expect(readFileSync(file, 'utf8')).toBe('TERMINATED [atexit]\n');
+	});
+
+	it('SIGHUP does not stop it: zeek notes it in the status file and runs on', async () => {
+		const sim = await runningSim({dir: nodeDir(), node: 'manager'});
+		sim.child.kill('SIGHUP');
+		expect(await settled(sim.exited, 800)).toBe('still running');
+		expect(readFileSync(path.join(sim.dir, '.status'), 'utf8')).toBe('TERMINATING [sig_handler]\n');
+		sim.child.kill('SIGTERM');
+		expect(await sim.exited).toEqual({code: 0, signal: null});
+	});
+
+	it('SIGTERM while starting kills it by signal 15, the status still INITIALIZING', async () => {
+		const sim = startSim({dir: nodeDir(), node: 'manager', env: {ZEEK_SIM_INIT_MS: '5000'}});
+		await waitFor(() => sim.status() === 'INITIALIZING', {intervalMs: 20, what: 'INITIALIZING'});
+		sim.child.kill('SIGTERM');
+		expect(await sim.exited).toEqual({code: null, signal: 'SIGTERM'});
+		expect(readFileSync(path.join(sim.dir, '.status'), 'utf8')).toBe('INITIALIZING [main]\n');
+	});
+
+	/** A sim told to stop once, waiting 5 s for its (simulated) threads. */
+	async function shuttingDown(): Promise<Sim> {
+		const sim = await runningSim({
+			dir: nodeDir(),
+			node: 'manager',
+			env: {ZEEK_SIM_STOP_DELAY_MS: '5000'},
+		});
+		sim.child.kill('SIGTERM');
+		await waitFor(() => sim.stderr().includes('received termination signal'), {what: 'first'});
+		return sim;
+	}
+
+	it('a second signal while it shuts down aborts its threads, a third exits 1', async () => {
+		const sim = await shuttingDown();
+		sim.child.kill('SIGTERM');
+		await waitFor(() => sim.stderr().includes('aborting all'), {intervalMs: 10, what: 'second'});
+		expect(sim.stderr()).toMatch(
+			/^received signal while waiting for thread \S+, aborting all \.\.\.$/m,
+		);
+		sim.child.kill('SIGINT');
+		expect(await sim.exited).toEqual({code: 1, signal: null});
+		expect(sim.stderr()).toMatch(
+			/^received another signal while waiting for thread \S+, aborting processing$/m,
+		);
+	});
+
+	it('two signals: the threads are aborted and it exits 0 soon after', async () => {
+		const sim = await shuttingDown();
+		sim.child.kill('SIGTERM');
+		expect(await settled(sim.exited, 2000)).toEqual({code: 0, signal: null});
 	});
 
 	it('on SIGTERM says so, reports its packets and exits 0', async () => {
@@ -709,18 +784,47 @@ describe('zeek-sim as a cluster node', () => {
 		expect(await sim.exited).toEqual({code: 0, signal: null});
 	});
 
-	it('survives a metrics port that is already taken', async () => {
+	it('dies of a metrics port that is already taken, as zeek does: a fatal error, exit 1', async () => {
 		const port = await freePort();
 		const squatter = createServer();
 		servers.push(squatter);
 		await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
-		const sim = await runningSim({dir: nodeDir(layoutText({manager: port})), node: 'manager'});
-		await waitFor(() => sim.stderr().includes('Prometheus'), {what: 'port warning'});
-		expect(sim.stderr()).toMatch(/^warning: .*127\.0\.0\.1:\d+: EADDRINUSE/m);
-		await new Promise((resolve) => setTimeout(resolve, 500));
-		expect(sim.running()).toBe(true);
-		sim.child.kill('SIGTERM');
-		expect(await sim.exited).toEqual({code: 0, signal: null});
+		const sim = startSim({dir: nodeDir(layoutText({manager: port})), node: 'manager'});
+		expect(await sim.exited).toEqual({code: 1, signal: null});
+		expect(sim.stderr()).toMatch(
+			new RegExp(
+				`^fatal error in .*: Failed to setup Prometheus endpoint: .*Attempted to bind to 0\\.0\\.0\\.0:${port}\\.$`,
+				'm',
+			),
+		);
+		expect(readFileSync(path.join(sim.dir, '.status'), 'utf8')).toBe('TERMINATED [fatal_error]\n');
+	});
+
+	it('exits 1 for an IPv6 metrics address without brackets (civetweb cannot parse it)', async () => {
+		const port = await freePort();
+		const text = layoutText({manager: port}) + '\nredef Telemetry::metrics_address = "::1";\n';
+		const sim = startSim({dir: nodeDir(text), node: 'manager'});
+		expect(await sim.exited).toEqual({code: 1, signal: null});
+		expect(sim.stderr()).toContain(`Attempted to bind to ::1:${port}.`);
+	});
+
+	it("runs the ZeroMQ proxy in the manager on the command line's endpoints, fatal when busy", async () => {
+		const [xpub, xsub] = [await freePort(), await freePort()];
+		const zeromq = [
+			'-U',
+			'.status',
+			'policy/frameworks/cluster/backend/zeromq',
+			`Cluster::Backend::ZeroMQ::listen_xpub_endpoint=tcp://127.0.0.1:${xpub}`,
+			`Cluster::Backend::ZeroMQ::listen_xsub_endpoint=tcp://127.0.0.1:${xsub}`,
+		];
+		const manager = await runningSim({dir: nodeDir(), node: 'manager', args: zeromq});
+		// A second cluster's manager on the same endpoints cannot start.
+		const second = startSim({dir: nodeDir(), node: 'manager', args: zeromq});
+		expect(await second.exited).toEqual({code: 1, signal: null});
+		expect(second.stderr()).toMatch(/^fatal error in .*: Failed to spawn ZeroMQ proxy thread$/m);
+		expect(second.stderr()).toContain(`tcp://127.0.0.1:${xpub}: Address already in use`);
+		manager.child.kill('SIGTERM');
+		expect(await manager.exited).toEqual({code: 0, signal: null});
 	});
 
 	it('leaves nothing in the working directory but the status file (no temporary files)', async () => {

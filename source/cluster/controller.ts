@@ -38,6 +38,7 @@ import {
 	type SpawnedProcess,
 } from './process.js';
 import {readStateFile, stateDir, writeStateFile, type StateFile} from './state-file.js';
+import {checkClusterPortsFree} from './port-check.js';
 import type {ClusterSnapshot, ClusterSpec, NodePlan, NodeSnapshot} from './types.js';
 
 export {StateFileError} from './state-file.js';
@@ -526,6 +527,8 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 						`quit it first, or use another --spool-dir`,
 				);
 			}
+			// A busy port would be a node's fatal error, or another process's figures shown as ours.
+			checkClusterPortsFree(spec.nodes, state);
 			// Nothing is written before the spool is known to be ours.
 			mkdirSync(dir, {recursive: true, mode: 0o700});
 			writeFileSync(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText);

@@ -103,9 +103,9 @@ const TELEMETRY_LOAD = '@load base/frameworks/telemetry/options';
 const TELEMETRY_PORT = 'redef Telemetry::metrics_port = Cluster::local_node_metrics_port();';
 
 /**
- * The generator's text, byte for byte, with two deliberate differences: an IPv6 `$ip` is written
- * in brackets (Zeek script needs them), and without `metricsAddress` the Telemetry lines are left
- * out (the generator has no way to switch metrics off).
+ * The generator's text, byte for byte, with two deliberate differences: IPv6 addresses are written
+ * in brackets, in `$ip` (Zeek script needs them) and in the metrics address (civetweb does), and
+ * without `metricsAddress` the Telemetry lines are left out (the generator cannot switch them off).
  */
 export function renderLayout(layout: Layout): string {
 	const lines = [
@@ -121,7 +121,7 @@ export function renderLayout(layout: Layout): string {
 		lines.push(
 			'',
 			TELEMETRY_LOAD,
-			`redef Telemetry::metrics_address = ${zeekString(layout.metricsAddress)};`,
+			`redef Telemetry::metrics_address = ${zeekString(metricsAddressText(layout.metricsAddress))};`,
 			TELEMETRY_PORT,
 		);
 	}
@@ -138,6 +138,14 @@ function renderNode(node: LayoutNode): string {
 
 function zeekAddress(ip: string): string {
 	return isIP(ip) === 6 ? `[${ip}]` : ip;
+}
+
+/**
+ * Telemetry::metrics_address as civetweb needs it: `[::1]`, since it reads `::1:9991` as garbage
+ * and every node exits 1 (src/telemetry/Manager.cc). Already bracketed text is kept.
+ */
+export function metricsAddressText(address: string): string {
+	return zeekAddress(address);
 }
 
 /** A Zeek string literal; control characters as \xHH so that the literal stays on one line. */
@@ -283,14 +291,14 @@ class Reader {
 		return match[0];
 	}
 
-	/** Skips one value of a field zeek-tui does not use: up to a `,` or `]` outside brackets and strings. */
-	skipValue(what: string): void {
-		this.skip();
-		const start = this.position;
-		const closers: string[] = [];
+	/**
+	 * Walks over strings, comments and balanced brackets until `stop` holds for a character outside
+	 * them, or the text ends; `closers` are brackets already open. A stray closer fails as `what`.
+	 */
+	private walk(what: string, stop: (char: string) => boolean, closers: string[] = []): void {
 		while (!this.atEnd()) {
 			const char = this.peek();
-			if (closers.length === 0 && (char === ',' || char === ']')) break;
+			if (closers.length === 0 && stop(char)) return;
 			if (char === '"') {
 				this.string('a string');
 				continue;
@@ -301,12 +309,41 @@ class Reader {
 			}
 			const opener = '([{'.indexOf(char);
 			if (opener !== -1) closers.push(')]}'[opener]!);
-			else if (')]}'.includes(char)) {
-				if (closers.pop() !== char) this.fail(what);
-			}
+			else if (')]}'.includes(char) && closers.pop() !== char) this.fail(what);
 			this.position++;
 		}
+	}
+
+	/** Skips one value of a field zeek-tui does not use: up to a `,` or `]` outside brackets and strings. */
+	skipValue(what: string): void {
+		this.skip();
+		const start = this.position;
+		this.walk(what, (char) => char === ',' || char === ']');
 		if (this.position === start || this.atEnd()) this.fail(what);
+	}
+
+	/** Skips to the `;` that ends a statement, outside brackets and strings; consumes it. */
+	skipStatement(what: string): {from: number; to: number} {
+		this.skip();
+		const from = this.position;
+		this.walk(what, (char) => char === ';');
+		if (this.atEnd()) this.fail(what, from);
+		this.position++;
+		return {from, to: this.position - 1};
+	}
+
+	/** Skips one balanced `(...)` or `{...}` group starting here. */
+	skipGroup(open: '(' | '{', what: string): void {
+		const close = open === '(' ? ')' : '}';
+		const at = this.mark();
+		this.expect(open, what);
+		const closers = [close];
+		this.walk(what, () => true, closers);
+		if (closers.length > 0) this.fail(`"${close}" to close the "${open}" of line ${this.line(at)}`);
+	}
+
+	slice(from: number, to: number): string {
+		return this.text.slice(from, to);
 	}
 
 	fail(expected: string, at = this.position): never {
@@ -324,36 +361,71 @@ class Reader {
 	}
 }
 
+/** What a `const` of the file evaluates to, as far as the metrics address needs to know. */
+type ConstKind = {env: string} | 'node-ip' | 'other';
+
+type MetricsAssignment = {literal: string} | {env: string} | 'node-ip';
+
 type Collected = {
 	nodes: LayoutNode[];
 	/** Where the last `redef Cluster::nodes` began, for errors about the table as a whole. */
 	tableLine?: number;
 	names: Map<string, number>;
 	managerLine?: number;
+	/** `Cluster::hosts` of Zeek 9's multi-host layouts: an address, or undefined when looked up by name. */
+	hosts: Map<string, string | undefined>;
+	consts: Map<string, ConstKind>;
 };
 
+// Node types that are no process to run: zeekctl's `control` entry (zeekctl itself), the
+// time machine, and NONE.
+const NOT_A_PROCESS = new Set(['Cluster::CONTROL', 'Cluster::TIME_MACHINE', 'Cluster::NONE']);
+
+// Declarations zeek loads that zeek-tui needs nothing from: skipped to their `;`.
+const DECLARATIONS = new Set(['module', 'type', 'global', 'option', 'export']);
+// Bodies zeek-tui needs nothing from: `event zeek_init() { ... }` and the like.
+const BODIES = new Set(['event', 'function', 'hook']);
+
 /**
- * Reads what renderLayout writes, and hand-written layouts of the same shape: fields in any
- * order, records over several lines, comments, `$ip` with or without brackets, `=` or `+=`.
- * Fields other than node_type, ip, p, manager and metrics_port are skipped. Nodes keep file order.
+ * Reads what renderLayout writes, what Zeek 9's generator writes (`module`, `type`, `const`
+ * lines, `Cluster::hosts`, `@if`/`@else`/`@endif`, a computed metrics address) and what zeekctl
+ * writes (`redef Cluster::nodes = {`, a `control` node that is not a process, `event` bodies):
+ * fields in any order, records over several lines, comments, fields zeek-tui does not use.
+ * Anything zeek would not load (an IPv6 `$ip` without brackets, say) is refused with its line.
+ * Nodes keep file order.
  */
 export function parseLayout(text: string): Layout {
 	const reader = new Reader(text);
 	let managerIsLogger = DEFAULT_MANAGER_IS_LOGGER;
-	let metricsAddress: string | undefined;
-	const collected: Collected = {nodes: [], names: new Map()};
+	const metrics: MetricsAssignment[] = [];
+	const collected: Collected = {nodes: [], names: new Map(), hosts: new Map(), consts: new Map()};
+	const conditionals: number[] = [];
 
 	for (reader.skip(); !reader.atEnd(); reader.skip()) {
 		const statementAt = reader.mark();
 		const statementLine = reader.line();
-		if (reader.accept('@load')) {
-			// Any @load is fine for zeek-tui: it only needs the node table.
-			if (!/[ \t]/.test(reader.peek()) || reader.match(/^[^\s#]+/) === undefined) {
-				reader.fail('a script path after @load');
-			}
+		const directive = reader.match(/^@[a-z-]+/);
+		if (directive !== undefined) {
+			readDirective(reader, directive, statementAt, conditionals, statementLine);
 			continue;
 		}
-		if (reader.name() !== 'redef') reader.fail('"redef" or "@load"', statementAt);
+		const keyword = reader.name();
+		if (keyword === 'const') {
+			readConst(reader, collected);
+			continue;
+		}
+		if (keyword !== undefined && DECLARATIONS.has(keyword)) {
+			if (keyword === 'export') reader.skipGroup('{', ' after export');
+			else reader.skipStatement(`";" at the end of the ${keyword} declaration`);
+			continue;
+		}
+		if (keyword !== undefined && BODIES.has(keyword)) {
+			reader.name();
+			reader.skipGroup('(', ` after "${keyword}"`);
+			reader.skipGroup('{', ` to open the body of the ${keyword}`);
+			continue;
+		}
+		if (keyword !== 'redef') reader.fail('"redef", "const" or "@load"', statementAt);
 		const targetAt = reader.mark();
 		const target = reader.name();
 		const operator = reader.accept('+=') ? '+=' : reader.accept('=') ? '=' : undefined;
@@ -365,6 +437,8 @@ export function parseLayout(text: string): Layout {
 			}
 			collected.tableLine = statementLine;
 			readNodeTable(reader, collected);
+		} else if (target === 'Cluster::hosts' && operator !== undefined) {
+			readHostTable(reader, collected);
 		} else if (target === 'Cluster::manager_is_logger' && operator === '=') {
 			const valueAt = reader.mark();
 			const value = reader.name();
@@ -372,7 +446,7 @@ export function parseLayout(text: string): Layout {
 				reader.fail('T or F for Cluster::manager_is_logger', valueAt);
 			managerIsLogger = value === 'T';
 		} else if (target === 'Telemetry::metrics_address' && operator === '=') {
-			metricsAddress = reader.string('a string for Telemetry::metrics_address');
+			metrics.push(readMetricsAddress(reader, collected));
 		} else if (target === 'Telemetry::metrics_port' && operator === '=') {
 			const valueAt = reader.mark();
 			if (reader.name() !== 'Cluster::local_node_metrics_port') {
@@ -380,16 +454,25 @@ export function parseLayout(text: string): Layout {
 			}
 			reader.expect('(');
 			reader.expect(')');
+		} else if (
+			target !== undefined &&
+			(operator !== undefined || target === 'enum' || target === 'record')
+		) {
+			// Another option zeek loads (Log::default_rotation_interval, ...): none of zeek-tui's business.
+			reader.skipStatement(`";" at the end of the redef of ${target}`);
+			continue;
 		} else {
-			reader.fail(
-				'"redef Cluster::nodes +=" (or "="), "redef Cluster::manager_is_logger =", ' +
-					'"redef Telemetry::metrics_address =" or "redef Telemetry::metrics_port ="',
-				targetAt,
-			);
+			reader.fail('an option and "=" or "+=" after redef', targetAt);
 		}
 		reader.expect(';', ' at the end of the redef');
 	}
 
+	if (conditionals.length > 0) {
+		throw new LayoutParseError(
+			conditionals.at(-1)!,
+			'expected an @endif for this @if, found the end of the file',
+		);
+	}
 	if (collected.tableLine === undefined) {
 		throw new LayoutParseError(
 			reader.lastLine(),
@@ -402,11 +485,114 @@ export function parseLayout(text: string): Layout {
 			'expected a node with $node_type=Cluster::MANAGER in Cluster::nodes, found none',
 		);
 	}
-	return {
-		managerIsLogger,
-		nodes: collected.nodes,
-		...(metricsAddress === undefined ? {} : {metricsAddress}),
-	};
+	return {managerIsLogger, nodes: collected.nodes, ...metricsAddressOf(metrics)};
+}
+
+function readDirective(
+	reader: Reader,
+	directive: string,
+	at: number,
+	conditionals: number[],
+	line: number,
+): void {
+	if (directive === '@load' || directive === '@load-sigs' || directive === '@load-plugin') {
+		// Any @load is fine for zeek-tui: it only needs the node table.
+		if (!/[ \t]/.test(reader.peek()) || reader.match(/^[^\s#]+/) === undefined) {
+			reader.fail(`a script path after ${directive}`);
+		}
+	} else if (directive === '@if' || directive === '@ifdef' || directive === '@ifndef') {
+		reader.skipGroup('(', ` for the condition of ${directive}`);
+		conditionals.push(line);
+	} else if (directive === '@else' || directive === '@endif') {
+		if (conditionals.length === 0) reader.fail(`an @if before this ${directive}`, at);
+		if (directive === '@endif') conditionals.pop();
+	} else {
+		reader.fail('@load, @if, @ifdef, @ifndef, @else or @endif', at);
+	}
+}
+
+function readConst(reader: Reader, collected: Collected): void {
+	const name = reader.name();
+	if (name === undefined) reader.fail('a name after const');
+	const {from, to} = reader.skipStatement(`";" at the end of const ${name}`);
+	const value = reader.slice(from, to).trim();
+	const env = /^getenv\(\s*"([^"\\]+)"\s*\)$/.exec(value.replace(/^=\s*/, ''));
+	const referencesNodeIp =
+		value.includes('Cluster::nodes[Cluster::node]$ip') ||
+		[...collected.consts].some(
+			([other, kind]) => kind === 'node-ip' && new RegExp(`\\b${other}\\b`).test(value),
+		);
+	collected.consts.set(name, env ? {env: env[1]!} : referencesNodeIp ? 'node-ip' : 'other');
+}
+
+function readMetricsAddress(reader: Reader, collected: Collected): MetricsAssignment {
+	reader.skip();
+	const at = reader.mark();
+	if (reader.peek() === '"') {
+		const value = reader.string('a string for Telemetry::metrics_address');
+		const inner = value.replace(/^\[(.*)\]$/, '$1');
+		if (isIP(value) === 6) {
+			reader.fail(
+				`the IPv6 address in brackets, "[${value}]": zeek's metrics server cannot parse ${value}:PORT and every node exits 1`,
+				at,
+			);
+		}
+		return {literal: isIP(inner) === 6 ? inner : value};
+	}
+	const name = reader.name();
+	const kind = name === undefined ? undefined : collected.consts.get(name);
+	if (kind === undefined || kind === 'other') {
+		reader.fail(
+			"a string, or a const of this file set from getenv(...) or from the node's $ip, for Telemetry::metrics_address",
+			at,
+		);
+	}
+	return kind;
+}
+
+function metricsAddressOf(
+	assignments: MetricsAssignment[],
+): Pick<Layout, 'metricsAddress' | 'metricsAddressRule'> {
+	if (assignments.length === 0) return {};
+	if (
+		assignments.every((assignment) => typeof assignment === 'object' && 'literal' in assignment)
+	) {
+		return {metricsAddress: (assignments.at(-1) as {literal: string}).literal};
+	}
+	// Zeek 9's block: the environment variable when set (@if), else the node's own $ip (@else).
+	const env = assignments.find(
+		(assignment): assignment is {env: string} =>
+			typeof assignment === 'object' && 'env' in assignment,
+	);
+	return {metricsAddressRule: {...(env ? {env: env.env} : {}), otherwise: 'node-ip'}};
+}
+
+function readHostTable(reader: Reader, collected: Collected): void {
+	reader.expect('{', ' to open the host table');
+	for (;;) {
+		if (reader.accept('}')) return;
+		reader.expect('[', ' to start a host entry like ["mgr"] = [$ip=10.0.0.1]');
+		const host = reader.string('a host name in quotes');
+		reader.expect(']');
+		reader.expect('=');
+		reader.expect('[', ` to start the record of host "${host}"`);
+		reader.expect('$ip', ` in the record of host "${host}"`);
+		reader.expect('=');
+		reader.skip();
+		if (reader.peek() === '(') {
+			// (blocking_lookup_hostname("wkr-1") as vector of addr)[0]: resolved as zeek loads it.
+			reader.skipGroup('(', '');
+			reader.skipValue(`the rest of the $ip of host "${host}"`);
+			collected.hosts.set(host, undefined);
+		} else {
+			collected.hosts.set(host, readAddress(reader, `host "${host}"`));
+		}
+		reader.expect(']', ` to close the record of host "${host}"`);
+		if (!reader.accept(',')) {
+			reader.skip();
+			if (reader.peek() !== '}') reader.fail(`"," or "}" after host "${host}"`);
+		}
+	}
 }
 
 function readNodeTable(reader: Reader, collected: Collected): void {
@@ -435,8 +621,8 @@ function readNodeTable(reader: Reader, collected: Collected): void {
 		reader.expect(']', ` after the node name "${name}"`);
 		reader.expect('=', ` after ["${name}"]`);
 		reader.expect('[', ` to start the record of node "${name}"`);
-		const node = readNodeRecord(reader, name, nameLine);
-		if (node.type === 'manager') {
+		const node = readNodeRecord(reader, name, nameLine, collected);
+		if (node?.type === 'manager') {
 			if (collected.managerLine !== undefined) {
 				throw new LayoutParseError(
 					nameLine,
@@ -445,7 +631,7 @@ function readNodeTable(reader: Reader, collected: Collected): void {
 			}
 			collected.managerLine = nameLine;
 		}
-		collected.nodes.push(node);
+		if (node !== undefined) collected.nodes.push(node);
 		if (!reader.accept(',')) {
 			reader.skip();
 			if (reader.peek() !== '}') reader.fail(`"," or "}" after the record of node "${name}"`);
@@ -455,9 +641,16 @@ function readNodeTable(reader: Reader, collected: Collected): void {
 
 const FIELDS = new Set(['node_type', 'ip', 'p', 'manager', 'metrics_port']);
 
-function readNodeRecord(reader: Reader, name: string, nameLine: number): LayoutNode {
+/** The node, or undefined for an entry that is no process to run (zeekctl's control). */
+function readNodeRecord(
+	reader: Reader,
+	name: string,
+	nameLine: number,
+	collected: Collected,
+): LayoutNode | undefined {
 	const seen = new Set<string>();
 	let type: NodeType | undefined;
+	let notAProcess = false;
 	let ip: string | undefined;
 	let port: number | undefined;
 	let metricsPort: number | undefined;
@@ -473,22 +666,24 @@ function readNodeRecord(reader: Reader, name: string, nameLine: number): LayoutN
 			reader.fail(`each field once in node "${name}", not $${field} twice`, fieldAt);
 		seen.add(field);
 		reader.expect('=', ` after $${field}`);
-		if (!FIELDS.has(field)) {
+		// Nothing of an entry that is no process matters (zeekctl's time machine has `$p=47757`).
+		if (!FIELDS.has(field) || notAProcess) {
 			reader.skipValue(`a value for $${field} in node "${name}"`);
 		} else if (field === 'node_type') {
 			const valueAt = reader.mark();
 			const value = reader.name();
 			type = value === undefined ? undefined : NODE_TYPES[value];
-			if (type === undefined) {
+			notAProcess = value !== undefined && NOT_A_PROCESS.has(value);
+			if (type === undefined && !notAProcess) {
 				reader.fail(
 					`Cluster::MANAGER, Cluster::LOGGER, Cluster::PROXY or Cluster::WORKER for $node_type of node "${name}"`,
 					valueAt,
 				);
 			}
 		} else if (field === 'ip') {
-			ip = readAddress(reader, name);
+			ip = readNodeAddress(reader, name, collected);
 		} else if (field === 'p' || field === 'metrics_port') {
-			const value = readPort(reader, `$${field}`, name);
+			const value = readPort(reader, `$${field}`, name, field === 'metrics_port');
 			if (field === 'p') port = value;
 			else metricsPort = value;
 		} else {
@@ -500,6 +695,7 @@ function readNodeRecord(reader: Reader, name: string, nameLine: number): LayoutN
 		}
 	}
 
+	if (notAProcess) return undefined;
 	if (type === undefined) {
 		throw new LayoutParseError(nameLine, `expected $node_type in the record of node "${name}"`);
 	}
@@ -508,29 +704,61 @@ function readNodeRecord(reader: Reader, name: string, nameLine: number): LayoutN
 	}
 	const node: LayoutNode = {name, type, ip};
 	if (port !== undefined) node.port = port;
-	if (metricsPort !== undefined) node.metricsPort = metricsPort;
+	// 0/tcp: no metrics endpoint (Zeek 9's generator with -m 0).
+	if (metricsPort !== undefined && metricsPort !== 0) node.metricsPort = metricsPort;
 	if (manager !== undefined) node.manager = manager;
 	return node;
 }
 
-function readAddress(reader: Reader, name: string): string {
-	const what = `an IP address for $ip of node "${name}", like 127.0.0.1 or [::1]`;
+/** `$ip=10.0.0.1`, `$ip=[::1]`, or Zeek 9's `$ip=hosts["mgr"]$ip`. */
+function readNodeAddress(reader: Reader, name: string, collected: Collected): string {
+	const at = reader.mark();
+	if (!reader.accept('hosts[')) return readAddress(reader, `node "${name}"`);
+	const host = reader.string('a host name in quotes');
+	reader.expect(']');
+	reader.expect('$ip', ` after hosts["${host}"]`);
+	if (!collected.hosts.has(host)) {
+		reader.fail(`a host "${host}" in Cluster::hosts before node "${name}"`, at);
+	}
+	const address = collected.hosts.get(host);
+	if (address === undefined) {
+		throw new LayoutParseError(
+			reader.line(at),
+			`node "${name}" is on host "${host}", whose address zeek looks up by name as it loads the layout; ` +
+				'zeek-tui needs the address: give it to the generator (cluster_address) or write it in Cluster::hosts',
+		);
+	}
+	return address;
+}
+
+function readAddress(reader: Reader, owner: string): string {
+	const what = `an IP address for $ip of ${owner}, like 127.0.0.1 or [::1]`;
 	const at = reader.mark();
 	const bracketed = reader.accept('[');
 	const value = reader.match(/^[0-9A-Fa-f:.]+/);
 	if (value === undefined || isIP(value) === 0 || (bracketed && isIP(value) !== 6))
 		reader.fail(what, at);
-	if (bracketed) reader.expect(']', ` to close the IPv6 address of node "${name}"`);
+	if (!bracketed && isIP(value) === 6) {
+		reader.fail(
+			`the IPv6 address in brackets, $ip=[${value}] (without them it is a syntax error for zeek)`,
+			at,
+		);
+	}
+	if (bracketed) reader.expect(']', ` to close the IPv6 address of ${owner}`);
 	return value;
 }
 
-function readPort(reader: Reader, field: string, name: string): number {
+function readPort(reader: Reader, field: string, name: string, zeroAllowed: boolean): number {
 	const at = reader.mark();
 	const text = reader.match(/^\d+\/[a-z]+/);
 	const match = text === undefined ? null : /^(\d+)\/tcp$/.exec(text);
-	const value = match ? Number(match[1]) : 0;
-	if (!match || value < 1 || value > 65_535) {
-		reader.fail(`a TCP port from 1/tcp to 65535/tcp for ${field} of node "${name}"`, at);
+	const value = match ? Number(match[1]) : -1;
+	const lowest = zeroAllowed ? 0 : 1;
+	if (!match || value < lowest || value > 65_535) {
+		reader.fail(
+			`a TCP port from ${lowest}/tcp to 65535/tcp for ${field} of node "${name}"${zeroAllowed ? ' (0/tcp: no metrics)' : ''}`,
+			at,
+		);
 	}
 	return value;
 }

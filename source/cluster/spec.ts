@@ -11,11 +11,16 @@ import {
 	formatCpuList,
 } from './affinity.js';
 import type {ClusterSpec, Layout, NodePlan, NodeType} from './types.js';
+import {InputError} from './errors.js';
+import {demoPorts} from '../demo/demo-ports.js';
+import {metricsTarget} from './metrics-target.js';
+import {listenPorts} from './port-check.js';
+import {nodeZeekPath, zeekPathWarning} from './zeekpath.js';
+import {loadsZeroMq, zeroMqArguments, zeroMqEndpoints} from './zeromq-endpoints.js';
 
 const LAYOUT_ORDER: readonly NodeType[] = ['manager', 'logger', 'proxy', 'worker'];
 
-/** Bad input: the CLI prints the message on one line and exits 2. */
-export class InputError extends Error {}
+export {InputError} from './errors.js';
 
 /** One option's raw text and where it came from, so errors can name what the operator typed. */
 export type GivenOption = {value: string; from: string};
@@ -202,16 +207,25 @@ function checkInterface(option: GivenOption, warnings: string[]): string {
 	return value;
 }
 
-function metricsTarget(host: string, port: number | undefined): NodePlan['metrics'] {
-	if (port === undefined) return undefined;
-	// A node listening on every address is reached on loopback.
-	const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-	return {host: reachable, port};
+/** The proxy endpoints of this cluster, when the nodes load the ZeroMQ backend. */
+function zeroMqPlan(layout: Layout, words: string[]) {
+	if (!loadsZeroMq(words)) return undefined;
+	const endpoints = zeroMqEndpoints(layout);
+	if (endpoints === undefined) return undefined;
+	return {endpoints, arguments: zeroMqArguments(endpoints, words)};
 }
 
 export function buildClusterSpec(
 	options: ClusterOptions,
-	context: {cwd: string; onlineCpus?: number[]; zeekPath?: string},
+	context: {
+		cwd: string;
+		onlineCpus?: number[];
+		zeekPath?: string;
+		/** A generated layout on a block of free ports (--demo: two demos side by side). */
+		demoPorts?: boolean;
+		/** zeek-tui's environment, which every node inherits (ZEEKPATH, the listen addresses). */
+		env?: Record<string, string | undefined>;
+	},
 ): ValidatedCluster {
 	const warnings: string[] = [];
 	const counts = {
@@ -226,19 +240,24 @@ export function buildClusterSpec(
 		: undefined;
 	const zeek = context.zeekPath ?? resolveZeek(options.zeek);
 
+	const spoolDir = checkSpoolDir(options.spoolDir, context.cwd);
 	let layout: Layout;
 	let layoutText: string;
 	if (options.layout) {
 		({layout, text: layoutText} = readLayout(options.layout, context.cwd));
 	} else {
-		layout = generateLayout({...counts, ...GENERATED_LAYOUT});
+		const ports = context.demoPorts ? demoPorts(counts, spoolDir) : {};
+		layout = generateLayout({...counts, ...GENERATED_LAYOUT, ...ports});
 		layoutText = renderLayout(layout);
 	}
-	const spoolDir = checkSpoolDir(options.spoolDir, context.cwd);
 
 	const args = splitArguments(options.args.value);
 	const backendArgs = splitArguments(options.backendArgs.value);
 	const workerPrefix = [...splitArguments(options.workerArgs.value), '-i', iface];
+	const env = context.env ?? process.env;
+	const zeekPathWarningText = zeekPathWarning(env['ZEEKPATH']);
+	if (zeekPathWarningText !== undefined) warnings.push(zeekPathWarningText);
+	const zeroMq = zeroMqPlan(layout, [...args, ...backendArgs, ...workerPrefix]);
 	let workerIndex = 0;
 	// Rows and plans in layout order (manager, loggers, proxies, workers) whatever order a
 	// hand-written file lists them in; the file's order is kept within a type.
@@ -247,17 +266,28 @@ export function buildClusterSpec(
 		const isWorker = node.type === 'worker';
 		const cpus = isWorker && pinCpus ? [cpuForWorker(pinCpus, workerIndex)] : undefined;
 		if (isWorker) workerIndex++;
+		const cwd = path.join(spoolDir, node.name);
+		const zeekPath = nodeZeekPath(env['ZEEKPATH'], cwd);
+		const metrics = metricsTarget(layout, node, env);
+		if (metrics.warning !== undefined) warnings.push(metrics.warning);
 		return {
 			name: node.name,
 			type: node.type,
-			cwd: path.join(spoolDir, node.name),
+			cwd,
 			// `-U .status` makes zeek write its own state, which tells "running" from "starting".
-			argv: [zeek, ...(isWorker ? workerPrefix : []), '-U', '.status', ...args, ...backendArgs],
-			env: {CLUSTER_NODE: node.name},
+			argv: [
+				zeek,
+				...(isWorker ? workerPrefix : []),
+				'-U',
+				'.status',
+				...args,
+				...backendArgs,
+				...(zeroMq?.arguments ?? []),
+			],
+			env: {CLUSTER_NODE: node.name, ...(zeekPath === undefined ? {} : {ZEEKPATH: zeekPath})},
 			...(cpus ? {cpus} : {}),
-			...(node.metricsPort === undefined
-				? {}
-				: {metrics: metricsTarget(node.ip, node.metricsPort)}),
+			...(metrics.target ? {metrics: metrics.target} : {}),
+			listens: listenPorts(node, node.type === 'manager' ? zeroMq?.endpoints : undefined),
 		};
 	});
 	return {spec: {spoolDir, layoutText, nodes, stopTimeoutMs}, layout, warnings};

@@ -19,8 +19,13 @@ export type LayoutNode = {
 export type Layout = {
 	managerIsLogger: boolean;
 	nodes: LayoutNode[];
-	/** `Telemetry::metrics_address`, when the file sets it. */
+	/** `Telemetry::metrics_address`, when the file sets it to a string; IPv6 without its brackets. */
 	metricsAddress?: string;
+	/**
+	 * Zeek 9's generator computes the address as zeek loads the file: the environment variable
+	 * `env` when it is set and not empty, else the node's own `$ip` (in brackets for IPv6).
+	 */
+	metricsAddressRule?: {env?: string; otherwise: 'node-ip'};
 };
 
 /** Everything needed to spawn one node, decided before anything starts. */
@@ -37,7 +42,12 @@ export type NodePlan = {
 	cpus?: number[];
 	/** Where Zeek serves Prometheus text for this node, if the layout says. */
 	metrics?: {host: string; port: number};
+	/** The TCP ports the node binds, which must be free before it starts. */
+	listens?: ListenPort[];
 };
+
+/** One TCP port a node binds: its cluster port, its metrics port, the manager's proxy ports. */
+export type ListenPort = {port: number; what: string};
 
 export type ClusterSpec = {
 	/** Absolute. */

@@ -19,6 +19,7 @@ export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writa
 					argv,
 					env: node.env,
 					cpus: node.cpus ?? null,
+					listens: node.listens ?? [],
 				}),
 			);
 			continue;
@@ -29,6 +30,8 @@ export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writa
 			`  argv         ${argv.join(' ')}`,
 			...Object.entries(node.env).map(([key, value]) => `  ${key.padEnd(12)} ${value}`),
 			`  cpus         ${node.cpus ? formatCpuList(node.cpus) : 'any'}`,
+			// What must be free before it starts: cluster, metrics and (manager) ZeroMQ proxy ports.
+			`  ports        ${(node.listens ?? []).map((listen) => `${listen.port} (${listen.what})`).join(', ') || 'none'}`,
 			'',
 		);
 	}

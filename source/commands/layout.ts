@@ -82,8 +82,10 @@ Where zeek-tui layout differs from zeek-cluster-layout-generator:
   - every node's cluster and metrics port, the last one included, must be
     within 1-${MAX_PORT}; the generator runs past 65535 and numbers from 0
   - -m 0 switches metrics ports off; the generator numbers them from 0/tcp
-  - an IPv6 $ip is written in brackets ($ip=[::1]), as Zeek script requires;
-    the generator leaves them out
+  - an IPv6 $ip is written in brackets ($ip=[::1]), as Zeek script requires,
+    and so is an IPv6 metrics address (Telemetry::metrics_address = "[::1]"),
+    which zeek's metrics server needs: without them every node exits 1;
+    the generator leaves both out
   - -a and -b must be IPv4 or IPv6 addresses; unknown flags and stray arguments
     are refused
   - bad input exits with 2 and one line on stderr, and writes nothing

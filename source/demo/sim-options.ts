@@ -111,7 +111,8 @@ export type Behaviour = {
 	initMs: number;
 	/** From the termination signal to exit. */
 	stopDelayMs: number;
-	metricsHost: string;
+	/** Binds the metrics port here instead of where the layout says. */
+	metricsHost?: string;
 };
 
 export class SimConfigError extends Error {}
@@ -220,8 +221,9 @@ export function readBehaviour(env: Env, node: string): Behaviour {
 		linesPerSecond: number(SIM_ENV.linesPerSec, 1),
 		initMs: number(SIM_ENV.initMs, 200),
 		stopDelayMs: number(SIM_ENV.stopDelayMs, 300),
-		metricsHost: settingFor(env[SIM_ENV.metricsHost], node) || '127.0.0.1',
 	};
+	const metricsHost = settingFor(env[SIM_ENV.metricsHost], node);
+	if (metricsHost) behaviour.metricsHost = metricsHost;
 	if (selects(env[SIM_ENV.crash], node)) {
 		behaviour.crash = {
 			afterMs: number(SIM_ENV.crashAfterMs, 1000),

@@ -127,6 +127,24 @@ function metricsLine(node: NodeSnapshot): DetailLine {
 	return line;
 }
 
+const WHY_LINES = 3;
+
+/** Why a running worker shows no packet figures (zeek has to count them, and to see traffic). */
+export function missingPacketFigures(node: NodeSnapshot): string | undefined {
+	if (!capturesPackets(node) || !isUp(node)) return undefined;
+	const metrics = node.metrics;
+	if (!metrics) {
+		return "no packet figures without metrics: not scraped yet (every 15 s), no $metrics_port in the layout, metrics on another machine's address, or zeek cannot serve them (see its stderr.log)";
+	}
+	if (metrics.packetsPerSecond === undefined) {
+		return 'no packet rate yet: it takes two scrapes 15 s apart, and zeek counts packets only with policy/misc/stats loaded (local.zeek loads it)';
+	}
+	if (metrics.dropPercent === undefined || metrics.lagSeconds === undefined) {
+		return 'drops and lag come only from a live packet source with traffic on it';
+	}
+	return undefined;
+}
+
 function historyLine(
 	name: string,
 	values: readonly number[],
@@ -168,6 +186,11 @@ export function detailLines(
 	argv.forEach((text, index) => lines.push([index === 0 ? label('argv') : indent, {text}]));
 
 	lines.push(metricsLine(node));
+	const why = missingPacketFigures(node);
+	if (why !== undefined) {
+		for (const text of wrapWords(why, inner - LABEL_WIDTH, WHY_LINES))
+			lines.push([indent, {text, tone: 'dim'}]);
+	}
 	const sparkWidth = Math.max(10, Math.min(SPARK_MAX, inner - LABEL_WIDTH - SPARK_VALUE_WIDTH));
 	const history = node.history;
 	lines.push(
