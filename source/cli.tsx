@@ -6,10 +6,10 @@ import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {clusterHelp} from './cli/cluster-help.js';
 import {endQuietlyWhenStdoutCloses, ignoreStderrFailures} from './cli/closed-pipe.js';
-import {CLUSTER_FLAGS, CLUSTER_OPTION_ROWS, DEMO_SPOOL_DIR, givenValues} from './cli/flags.js';
+import {CLUSTER_FLAGS, clusterOptions} from './cli/flags.js';
 import {parseCommandLine} from './cli/parse.js';
 import {runLayoutCommand} from './commands/layout.js';
-import {buildClusterSpec, InputError, type ClusterOptions} from './cluster/spec.js';
+import {buildClusterSpec, InputError} from './cluster/spec.js';
 import {printPlan} from './commands/dry-run.js';
 import {runCluster} from './commands/run.js';
 
@@ -22,16 +22,6 @@ function readPackage(): {description?: unknown; version?: unknown} {
 	} catch {
 		return {};
 	}
-}
-
-/** The cluster commands' options: flags, else the environment, else the defaults. */
-export function clusterOptions(
-	flags: Record<string, string | boolean | undefined>,
-	env: NodeJS.ProcessEnv,
-	demo: boolean,
-): ClusterOptions {
-	const fallbacks: Record<string, string> = demo ? {spoolDir: DEMO_SPOOL_DIR} : {};
-	return givenValues(CLUSTER_OPTION_ROWS, flags, env, fallbacks) as unknown as ClusterOptions;
 }
 
 async function main(argv: string[], stopQuietOutput: () => void): Promise<number> {

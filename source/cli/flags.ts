@@ -1,6 +1,7 @@
 // The flag tables of every command line: what meow parses, the environment defaults and the
 // Options block of each --help come from these rows, so the three cannot drift apart.
 // A verb to come (status, start, ...) gets its own table, reusing the rows it shares.
+import type {ClusterOptions} from '../cluster/spec.js';
 
 export type FlagRow = {
 	/** camelCase: meow's flag key and the key of the parsed result (ClusterOptions, ...). */
@@ -337,4 +338,14 @@ export function givenValues(
 		else if (fallback !== undefined) values[row.name] = {value: fallback, from: `--${row.long}`};
 	}
 	return values;
+}
+
+/** The cluster commands' options: flags, else the environment, else the defaults. */
+export function clusterOptions(
+	flags: Readonly<Record<string, string | boolean | undefined>>,
+	env: NodeJS.ProcessEnv,
+	demo: boolean,
+): ClusterOptions {
+	const fallbacks: Record<string, string> = demo ? {spoolDir: DEMO_SPOOL_DIR} : {};
+	return givenValues(CLUSTER_OPTION_ROWS, flags, env, fallbacks) as unknown as ClusterOptions;
 }
