@@ -3,7 +3,8 @@ import {existsSync, mkdtempSync, writeFileSync, chmodSync, rmSync, readdirSync} 
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, runCli, simulatorPath} from './helpers/cli.js';
+import {cleanEnv, cliPath, runCli, simulatorPath} from './helpers/cli.js';
+import {openTerminal} from './helpers/tmux.js';
 
 let work: string;
 let spool: string;
@@ -234,6 +235,19 @@ describe('a spool where no directory can be made', () => {
 			expect(existsSync(spool)).toBe(false);
 		},
 	);
+
+	it('in the TUI (a real terminal): exit 2 at once, the line on screen', async () => {
+		// The shell stays, so that the pane is read while alive (a dead one may lose its first line).
+		const command = `node ${cliPath} --demo --spool-dir /proc/zeek-tui-test/spool; echo "exit=$?"; sleep 60`;
+		const terminal = openTerminal(['sh', '-c', command], {columns: 250, rows: 30, cwd: work});
+		try {
+			const screen = await terminal.waitForText(/exit=\d+/, 10_000);
+			expect(screen).toContain('--spool-dir "/proc/zeek-tui-test/spool": cannot hold a spool');
+			expect(screen).toContain('exit=2');
+		} finally {
+			terminal.close();
+		}
+	});
 
 	it('ZEEK_SPOOL_DIR on /proc is refused naming the variable', async () => {
 		const result = await runCli(['--dry-run', '--demo'], {
