@@ -49,6 +49,17 @@ describe('stdout into a closed pipe', () => {
 		},
 	);
 
+	it('bad input into a closed stderr: exit 2 still, no crash', async () => {
+		for (const args of [['--bogus'], ['layout', '-W', 'x']]) {
+			const result = await runCliIntoClosedPipe(args, {
+				cwd: work,
+				env: cleanEnv(),
+				stream: 'stderr',
+			});
+			expect(result).toMatchObject({exitCode: 2, signal: null});
+		}
+	});
+
 	it('bad input still exits 2 with its one line when stdout is closed', async () => {
 		const result = await runCliIntoClosedPipe(['--bogus'], {cwd: work, env: cleanEnv()});
 		expect(result.exitCode).toBe(2);

@@ -48,12 +48,17 @@ export async function runCli(
 }
 
 /**
- * Runs the built program with stdout into a pipe whose reader goes away (`| head -1`): at once
- * (before the program writes), or after the first chunk it wrote.
+ * Runs the built program with stdout (or stderr) into a pipe whose reader goes away
+ * (`| head -1`): at once, before the program writes, or after the first chunk it wrote.
  */
 export function runCliIntoClosedPipe(
 	args: string[],
-	options: {cwd?: string; env?: Record<string, string>; after?: 'nothing' | 'first-chunk'} = {},
+	options: {
+		cwd?: string;
+		env?: Record<string, string>;
+		after?: 'nothing' | 'first-chunk';
+		stream?: 'stdout' | 'stderr';
+	} = {},
 ): Promise<{exitCode: number | null; signal: string | null; stderr: string; read: number}> {
 	return new Promise((resolve, reject) => {
 		const child = spawn('node', [cliPath, ...args], {
@@ -61,14 +66,17 @@ export function runCliIntoClosedPipe(
 			env: options.env ?? cleanEnv(),
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		const closing = options.stream === 'stderr' ? child.stderr : child.stdout;
 		let stderr = '';
 		let read = 0;
-		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-		if ((options.after ?? 'nothing') === 'nothing') child.stdout.destroy();
+		if (closing !== child.stderr)
+			child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		if (closing !== child.stdout) child.stdout.resume();
+		if ((options.after ?? 'nothing') === 'nothing') closing.destroy();
 		else
-			child.stdout.once('data', (chunk: Buffer) => {
+			closing.once('data', (chunk: Buffer) => {
 				read = chunk.length;
-				child.stdout.destroy();
+				closing.destroy();
 			});
 		const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
 		child.on('error', reject);
