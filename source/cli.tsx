@@ -24,8 +24,15 @@ function readPackage(): {description?: unknown; version?: unknown} {
 	}
 }
 
+/** The words before the flags that name a command of their own; each parses the rest itself. */
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+	layout: (argv) => runLayoutCommand(argv, process),
+};
+
 async function main(argv: string[], stopQuietOutput: () => void): Promise<number> {
-	if (argv[0] === 'layout') return runLayoutCommand(argv.slice(1), process);
+	const command = argv[0];
+	if (command !== undefined && Object.hasOwn(COMMANDS, command))
+		return COMMANDS[command]!(argv.slice(1));
 
 	const {flags} = parseCommandLine(argv, CLUSTER_FLAGS, {hint: 'see zeek-tui --help'});
 	if (flags['help']) {

@@ -29,7 +29,8 @@ export type FlagTable = readonly FlagRow[];
 
 // ---- the cluster commands (DESIGN §1) ----
 
-const cluster = {
+/** Every row of the cluster commands, by name: a verb's table picks the ones it takes. */
+export const CLUSTER_ROWS = {
 	workers: {
 		name: 'workers',
 		long: 'workers',
@@ -156,7 +157,7 @@ const cluster = {
 } satisfies Record<string, FlagRow>;
 
 /** `zeek-tui [options]`, `--headless`, `--demo`, `--dry-run`. */
-export const CLUSTER_FLAGS: FlagTable = Object.values(cluster);
+export const CLUSTER_FLAGS: FlagTable = Object.values(CLUSTER_ROWS);
 
 /** The cluster flags that name a ClusterOptions value (every row with a value). */
 export const CLUSTER_OPTION_ROWS: FlagTable = CLUSTER_FLAGS.filter(
