@@ -54,6 +54,15 @@ describe('parseCommandLine', () => {
 		expect(() => parse(argv)).toThrow(message);
 	});
 
+	it('passes words through meow for a command that takes them (the NODE... of a verb)', () => {
+		const parsed = parseCommandLine(['worker-1', '-W', '2', 'manager'], CLUSTER_FLAGS, {
+			hint: '',
+			takesWords: true,
+		});
+		expect(parsed.words).toEqual(['worker-1', 'manager']);
+		expect(parsed.flags['workers']).toBe('2');
+	});
+
 	it('stops at a row that ends parsing (layout -h), whatever follows', () => {
 		const parsed = parseCommandLine(['-W', '2', '-h', '--bogus'], LAYOUT_FLAGS, {hint: ''});
 		expect(parsed.flags).toMatchObject({help: true, workers: '2'});
