@@ -36,14 +36,19 @@ export async function runHeadless(spec: ClusterSpec, options: HeadlessOptions): 
 	controller.onEvent((event) => {
 		if (outputOpen) options.out.write(`${format(event)}\n`);
 	});
+	// A message to a stderr nobody reads is lost, not a reason to stop supervising.
+	const ignore = () => undefined;
+	process.stderr.on('error', ignore);
 	const memory = releaseMemoryWhenClusterQuiet(controller);
 	return new Promise<number>((resolve, reject) => {
-		const uninstall = installExitHandlers(controller, {exit: resolve});
+		// No terminal here: a closed stdout or stderr is not a hangup (that is SIGHUP's word).
+		const uninstall = installExitHandlers(controller, {exit: resolve, terminalStreams: []});
 		startAfterRelease(controller).catch((error: unknown) => {
 			uninstall();
 			reject(error);
 		});
 	}).finally(() => {
 		memory.stop();
+		process.stderr.off('error', ignore);
 	});
 }

@@ -124,6 +124,84 @@ describe('--dry-run', () => {
 		expect(nodes.find((node) => node.name === 'manager')!.cpus).toBeNull();
 	});
 
+	it('--pin-workers 1,0: worker-1 gets CPU 1, worker-2 CPU 0, as written (json and text)', async () => {
+		const nodes = await plan(['--pin-workers', '1,0', '-W', '3']);
+		const workers = nodes.filter((node) => node.type === 'worker');
+		expect(workers.map((node) => [node.name, node.cpus])).toEqual([
+			['worker-1', [1]],
+			['worker-2', [0]],
+			['worker-3', [1]],
+		]);
+		const text = await runCli(['--dry-run', '--zeek', simulatorPath, '-W', '2'], {
+			cwd: work,
+			env: cleanEnv({ZEEK_PIN_WORKERS: '1,0'}),
+		});
+		expect(text.exitCode).toBe(0);
+		expect(text.stdout).toMatch(/^worker-1 \(worker\)\n( {2}.*\n)*? {2}argv +taskset -c 1 /m);
+		expect(text.stdout).toMatch(/^worker-2 \(worker\)\n( {2}.*\n)*? {2}argv +taskset -c 0 /m);
+	});
+
+	it('takes -W3, -W=3, --workers=3 and --workers 3 alike', async () => {
+		for (const form of [['-W3'], ['-W=3'], ['--workers=3'], ['--workers', '3']]) {
+			const nodes = await plan(form);
+			expect(nodes.filter((node) => node.type === 'worker')).toHaveLength(3);
+		}
+	});
+
+	it('a value that starts with a dash is a value: --worker-args -C, "-C -B dpd", --args=-x', async () => {
+		const workerArgv = async (args: string[]) =>
+			(await plan(['-W', '1', ...args])).find((node) => node.type === 'worker')!.argv;
+		expect((await workerArgv(['--worker-args', '-C'])).slice(1, 4)).toEqual(['-C', '-i', 'lo']);
+		expect((await workerArgv(['--worker-args', '-C -B dpd'])).slice(1, 6)).toEqual([
+			'-C',
+			'-B',
+			'dpd',
+			'-i',
+			'lo',
+		]);
+		expect((await workerArgv(['--args', '-e', '--backend-args=-f'])).slice(-2)).toEqual([
+			'-e',
+			'-f',
+		]);
+	});
+
+	it('splits argument strings like an unquoted shell variable: quotes stay as typed', async () => {
+		const manager = async (args: string[]) =>
+			(await plan(['-W', '0', '--backend-args', '', ...args]))
+				.find((node) => node.name === 'manager')!
+				.argv.slice(3);
+		expect(await manager(['--args', "a 'b c'"])).toEqual(['a', "'b", "c'"]);
+		expect(await manager(['--args="x"'])).toEqual(['"x"']);
+		expect(await manager(['--args', "'b c'"])).toEqual(["'b", "c'"]);
+		expect(await manager(['--args="'])).toEqual(['"']);
+		const fromEnv = await plan(['-W', '0'], {
+			ZEEK_ARGS: '"local x"',
+			ZEEK_CLUSTER_BACKEND_ARGS: "'z'",
+		});
+		expect(fromEnv.find((node) => node.name === 'manager')!.argv.slice(3)).toEqual([
+			'"local',
+			'x"',
+			"'z'",
+		]);
+	});
+
+	it('--demo plans ./spool-demo when ZEEK_SPOOL_DIR is empty, as when it is unset', async () => {
+		for (const env of [{ZEEK_SPOOL_DIR: ''}, {}] as Array<Record<string, string>>) {
+			const result = await runCli(['--dry-run', '--demo', '--json', '-W', '1'], {
+				cwd: work,
+				env: cleanEnv(env),
+			});
+			expect(result.exitCode).toBe(0);
+			const first = JSON.parse(result.stdout.split('\n')[0]!) as PlannedNode;
+			expect(first.cwd).toBe(path.join(work, 'spool-demo', first.name));
+		}
+	});
+
+	it('takes --node-cfg and ZEEK_NODE_CFG (a row of the flag table)', async () => {
+		expect(await plan(['--node-cfg', '/etc/zeek/node.cfg'])).toHaveLength(8);
+		expect(await plan([], {ZEEK_NODE_CFG: '/etc/zeek/node.cfg'})).toHaveLength(8);
+	});
+
 	it('prints readable text without --json', async () => {
 		const result = await runCli(['--dry-run', '--zeek', simulatorPath, '-W', '1'], {
 			cwd: work,

@@ -3,7 +3,8 @@ import {existsSync, mkdtempSync, writeFileSync, chmodSync, rmSync, readdirSync} 
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, runCli, simulatorPath} from './helpers/cli.js';
+import {cleanEnv, cliPath, runCli, simulatorPath} from './helpers/cli.js';
+import {openTerminal} from './helpers/tmux.js';
 
 let work: string;
 let spool: string;
@@ -139,6 +140,54 @@ const cases: Case[] = [
 		mentions: '--demo',
 	},
 	{name: 'TUI without a terminal', args: () => [...zeek()], mentions: '--headless'},
+	{name: 'unknown short flag', args: () => [...zeek(), '--dry-run', '-x'], mentions: '-x'},
+	{
+		name: 'repeated flag, short then long',
+		args: () => [...zeek(), '--dry-run', '-W', '2', '--workers', '3'],
+		mentions: '--workers is given twice (as -W before)',
+	},
+	{
+		name: 'repeated switch',
+		args: () => [...zeek(), '--dry-run', '--dry-run'],
+		mentions: '--dry-run is given twice',
+	},
+	{
+		name: 'value on a switch',
+		args: () => [...zeek(), '--dry-run=yes'],
+		mentions: '--dry-run takes no value',
+	},
+	{name: 'value on a short switch', args: () => [...zeek(), '-hv'], mentions: '-h takes no value'},
+	{
+		name: 'missing value at the end',
+		args: () => [...zeek(), '--dry-run', '--stop-timeout'],
+		mentions: '--stop-timeout needs a value',
+	},
+	{
+		name: 'hex stop timeout',
+		args: () => [...zeek(), '--dry-run', '--stop-timeout', '0x10'],
+		mentions: 'from 0.1 to 2147483.647',
+	},
+	{
+		name: 'stop timeout past a timer (30 days)',
+		args: () => [...zeek(), '--dry-run', '--stop-timeout', '2592000'],
+		mentions: '--stop-timeout "2592000": expected seconds from 0.1 to 2147483.647',
+	},
+	{
+		name: 'stop timeout below 0.1 s',
+		args: () => [...zeek(), '--dry-run', '--stop-timeout=0.05'],
+		mentions: 'from 0.1 to 2147483.647',
+	},
+	{
+		name: 'stop timeout with an exponent, from env',
+		args: () => [...zeek(), '--dry-run'],
+		env: {ZEEK_STOP_TIMEOUT: '1e3'},
+		mentions: 'ZEEK_STOP_TIMEOUT="1e3"',
+	},
+	{
+		name: 'hex workers',
+		args: () => [...zeek(), '--dry-run', '-W', '0x10'],
+		mentions: '--workers "0x10"',
+	},
 ];
 
 describe('bad input', () => {
@@ -156,6 +205,58 @@ describe('bad input', () => {
 			expect(readdirSync(work).sort()).toEqual(['bad-layout.zeek', 'zeek-not-executable']);
 		},
 	);
+});
+
+// Node 20's recursive mkdirSync never returns under /proc: these must be refused before any mkdir.
+const kernelSpools = [
+	'/proc/zeek-tui-test/spool',
+	'/sys/zeek-tui-test',
+	'/dev/zeek-tui-test-spool',
+];
+const modes: Array<[string, string[]]> = [
+	['--dry-run', ['--dry-run', '--zeek', simulatorPath]],
+	['--dry-run --demo', ['--dry-run', '--demo']],
+	['--headless', ['--headless', '--zeek', simulatorPath]],
+	['--headless --demo --json', ['--headless', '--demo', '--json']],
+];
+
+describe('a spool where no directory can be made', () => {
+	it.each(kernelSpools.flatMap((spool) => modes.map(([mode, args]) => ({spool, mode, args}))))(
+		'$spool with $mode: exit 2 at once, one line, nothing made',
+		async ({spool, args}) => {
+			const began = Date.now();
+			const result = await runCli([...args, '--spool-dir', spool], {cwd: work, env: cleanEnv()});
+			expect(Date.now() - began).toBeLessThan(5000);
+			expect(result.exitCode).toBe(2);
+			expect(result.stderr).toMatch(
+				/^zeek-tui: --spool-dir "[^"]+": cannot hold a spool: it is under \/(proc|sys|dev), the kernel's own tree; [^\n]+\n$/,
+			);
+			expect(result.stdout).toBe('');
+			expect(existsSync(spool)).toBe(false);
+		},
+	);
+
+	it('in the TUI (a real terminal): exit 2 at once, the line on screen', async () => {
+		// The shell stays, so that the pane is read while alive (a dead one may lose its first line).
+		const command = `node ${cliPath} --demo --spool-dir /proc/zeek-tui-test/spool; echo "exit=$?"; sleep 60`;
+		const terminal = openTerminal(['sh', '-c', command], {columns: 250, rows: 30, cwd: work});
+		try {
+			const screen = await terminal.waitForText(/exit=\d+/, 10_000);
+			expect(screen).toContain('--spool-dir "/proc/zeek-tui-test/spool": cannot hold a spool');
+			expect(screen).toContain('exit=2');
+		} finally {
+			terminal.close();
+		}
+	});
+
+	it('ZEEK_SPOOL_DIR on /proc is refused naming the variable', async () => {
+		const result = await runCli(['--dry-run', '--demo'], {
+			cwd: work,
+			env: cleanEnv({ZEEK_SPOOL_DIR: '/proc/self/zeek'}),
+		});
+		expect(result.exitCode).toBe(2);
+		expect(result.stderr).toContain('ZEEK_SPOOL_DIR="/proc/self/zeek": cannot hold a spool');
+	});
 });
 
 describe('help and version', () => {

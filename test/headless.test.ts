@@ -1,6 +1,7 @@
 // zeek-tui --headless as a real process (test/fixtures/run-headless.ts calls runHeadless): its
 // output, and every way it ends: SIGTERM, SIGHUP, kill -9, a second SIGINT, a bug.
-import {readFileSync, writeFileSync} from 'node:fs';
+import {spawn} from 'node:child_process';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -13,6 +14,7 @@ import {
 import {readStateFile} from '../source/cluster/state-file.js';
 import type {ClusterSpec} from '../source/cluster/types.js';
 import {runHeadless} from '../source/headless.js';
+import {cliPath, cleanEnv, runCli} from './helpers/cli.js';
 import {waitFor} from './helpers/processes.js';
 import {
 	FAST,
@@ -266,5 +268,86 @@ describe('zeek-tui --headless', () => {
 		);
 		expect(String(result.stdout)).toMatch(/ zeek-tui stopped-all$/);
 		for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(false);
+	});
+});
+
+describe('zeek-tui --headless (built binary) with nobody reading its stdout', () => {
+	it('keeps supervising: a killed worker is restarted, events go on to zeek-tui.log; SIGTERM stops in order, exit 0', async () => {
+		const spool = sandbox.spool();
+		const layout = path.join(spool, 'given-layout.zeek');
+		// No metrics ports: the demo's nodes bind nothing, so no port is shared with other tests.
+		const written = await runCli([
+			'layout',
+			'-L',
+			'0',
+			'-P',
+			'0',
+			'-W',
+			'1',
+			'-m',
+			'0',
+			'-o',
+			layout,
+		]);
+		expect(written.exitCode).toBe(0);
+		const args = [
+			'--headless',
+			'--demo',
+			'--layout',
+			layout,
+			'--spool-dir',
+			spool,
+			'--stop-timeout',
+			'5',
+		];
+		const child = spawn('node', [cliPath, ...args], {
+			env: cleanEnv(),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		sandbox.trackPid(child.pid);
+		let stderr = '';
+		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const exited = new Promise<number | null>((resolve) =>
+			child.on('exit', (code) => resolve(code)),
+		);
+
+		const pidOf = (node: string) => readStateFile(spool)?.nodes[node]?.pid;
+		const runs = (node: string) =>
+			eventLog(spool)
+				.split('\n')
+				.filter((line) => line.includes(` ${node} running `)).length;
+		const logSays = (what: string, probe: () => boolean) =>
+			waitFor(() => existsSync(path.join(spool, '.zeek-tui', 'zeek-tui.log')) && probe(), {
+				timeoutMs: 20_000,
+				what,
+			});
+		await logSays(
+			'the headless cluster running',
+			() => runs('manager') === 1 && runs('worker-1') === 1,
+		);
+		// The reader goes away: the next event written meets EPIPE.
+		child.stdout.destroy();
+		const firstWorker = pidOf('worker-1')!;
+		process.kill(firstWorker, 'SIGKILL');
+		await logSays('worker-1 restarted and running', () => runs('worker-1') === 2);
+		const secondWorker = pidOf('worker-1')!;
+		expect(secondWorker).not.toBe(firstWorker);
+		expect(isRunning(secondWorker)).toBe(true);
+		expect(child.exitCode).toBeNull();
+		expect(eventLog(spool)).toMatch(/ zeek-tui error message="event output closed: [^"]*EPIPE/);
+		expect(eventLog(spool)).toMatch(/ worker-1 crashed signal=SIGKILL/);
+
+		const manager = pidOf('manager')!;
+		child.kill('SIGTERM');
+		expect(await exited).toBe(0);
+		expect(isRunning(secondWorker)).toBe(false);
+		expect(isRunning(manager)).toBe(false);
+		const stopped = eventLog(spool)
+			.split('\n')
+			.filter((line) => / stopped( |$)/.test(line))
+			.map((line) => line.split(' ')[1]);
+		expect(stopped).toEqual(['worker-1', 'manager']);
+		expect(eventLog(spool)).toMatch(/ zeek-tui stopped-all\n$/);
+		expect(stderr).not.toMatch(/\n\s+at /);
 	});
 });

@@ -1,10 +1,22 @@
 // Options -> ClusterSpec, without processes: order, argument splitting, zeek lookup.
-import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
+import {
+	chmodSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {parseCpuList, parseCpuSequence} from '../source/cluster/affinity.js';
+import {mountOf, parseMountInfo, unusablePlace} from '../source/cluster/mounts.js';
 import {
 	buildClusterSpec,
+	checkSpoolDir,
 	InputError,
 	resolveZeek,
 	splitArguments,
@@ -209,5 +221,122 @@ describe('resolveZeek', () => {
 		expect(() => resolveZeek({value: 'zeek', from: 'ZEEK_BIN'}, '/nonexistent')).toThrow(
 			/ZEEK_BIN="zeek": not found on PATH/,
 		);
+	});
+});
+
+describe('--pin-workers order', () => {
+	it('keeps the CPUs as written (zeekctl pin_cpus): worker-1 gets 1, worker-2 gets 0, then wraps', () => {
+		expect(parseCpuSequence('1,0')).toEqual([1, 0]);
+		expect(parseCpuSequence('3,0-1,3')).toEqual([3, 0, 1, 3]);
+		const {spec} = buildClusterSpec(
+			options({
+				workers: {value: '3', from: '--workers'},
+				pinWorkers: {value: '1,0', from: '--pin-workers'},
+			}),
+			{cwd: work, onlineCpus: [0, 1]},
+		);
+		const workers = spec.nodes.filter((node) => node.type === 'worker');
+		expect(workers.map((node) => [node.name, node.cpus])).toEqual([
+			['worker-1', [1]],
+			['worker-2', [0]],
+			['worker-3', [1]],
+		]);
+	});
+
+	it('a CPU set (affinity, live pin) stays sorted and unique', () => {
+		expect(parseCpuList('3,1-2,1')).toEqual([1, 2, 3]);
+	});
+});
+
+describe('--stop-timeout', () => {
+	const timeout = (value: string) =>
+		buildClusterSpec(options({stopTimeout: {value, from: '--stop-timeout'}}), {
+			cwd: work,
+			onlineCpus: [0, 1],
+		}).spec.stopTimeoutMs;
+
+	it('takes decimal seconds from 0.1 to 2^31-1 ms', () => {
+		expect(timeout('0.1')).toBe(100);
+		expect(timeout('2.5')).toBe(2500);
+		expect(timeout('2147483.647')).toBe(2 ** 31 - 1);
+	});
+
+	it.each(['0.09', '2147483.648', '2592000', '0x10', '1e3', '-1', 'Infinity', ''])(
+		'refuses %j naming the range',
+		(value) => {
+			expect(() => timeout(value)).toThrow(/expected seconds from 0\.1 to 2147483\.647/);
+		},
+	);
+});
+
+const MOUNTINFO = [
+	'22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
+	'23 22 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw',
+	'30 22 0:30 / /mnt/trace rw,relatime - tracefs tracefs rw',
+	'31 22 0:31 / /mnt/with\\040blank rw,relatime - ext4 /dev/sdb1 rw',
+	'32 22 0:32 / /srv/archive ro,relatime - ext4 /dev/sdc1 rw',
+	'33 22 0:33 / /srv/remount rw,relatime - xfs /dev/sdd1 ro',
+	'34 22 0:34 / /srv/archive rw,relatime - ext4 /dev/sde1 rw',
+].join('\n');
+
+describe('mounts', () => {
+	const mounts = parseMountInfo(MOUNTINFO);
+
+	it('reads mount point, type and read-only from mountinfo, blanks unescaped', () => {
+		expect(mounts[3]).toEqual({mountPoint: '/mnt/with blank', fsType: 'ext4', readOnly: false});
+		expect(mountOf('/mnt/trace/x', mounts)?.fsType).toBe('tracefs');
+		expect(mountOf('/mnt/tracer', mounts)?.fsType).toBe('ext4');
+		// The last mount on a point is the one in force.
+		expect(mountOf('/srv/archive/a', mounts)?.readOnly).toBe(false);
+	});
+
+	it('refuses kernel trees, kernel file systems and read-only mounts; takes a disk', () => {
+		expect(unusablePlace('/proc/x', '/proc', mounts)).toMatch(/under \/proc/);
+		expect(unusablePlace('/srv/link/x', '/sys/fs', mounts)).toMatch(/under \/sys/);
+		expect(unusablePlace('/mnt/trace/spool', '/mnt/trace', mounts)).toMatch(/tracefs mount/);
+		expect(unusablePlace('/srv/remount/spool', '/srv/remount', mounts)).toMatch(/read-only mount/);
+		expect(unusablePlace('/var/spool/zeek', '/var', mounts)).toBeUndefined();
+	});
+
+	it('checkSpoolDir names the option and the mount, and a symlink does not hide /proc', () => {
+		const spoolOn = (fsType: string, readOnly: boolean) => () =>
+			checkSpoolDir({value: 'spool', from: '--spool-dir'}, work, [
+				{mountPoint: '/', fsType: 'ext4', readOnly: false},
+				{mountPoint: work, fsType, readOnly},
+			]);
+		expect(spoolOn('debugfs', false)).toThrow(
+			new RegExp(`^--spool-dir "spool": cannot hold a spool: ${work} is on a debugfs mount`),
+		);
+		expect(spoolOn('ext4', true)).toThrow(/read-only mount/);
+		expect(spoolOn('ext4', false)()).toBe(path.join(work, 'spool'));
+		const link = path.join(work, 'to-proc');
+		symlinkSync('/proc', link);
+		expect(() => checkSpoolDir({value: 'to-proc/spool', from: 'ZEEK_SPOOL_DIR'}, work)).toThrow(
+			/^ZEEK_SPOOL_DIR="to-proc\/spool": cannot hold a spool: it is under \/proc/,
+		);
+	});
+});
+
+// A real read-only mount, where this machine lets the tests mount one (root in most CI boxes).
+const readOnly = path.join(os.tmpdir(), `zeek-tui-ro-${process.pid}`);
+let mounted = false;
+try {
+	mkdirSync(readOnly);
+	execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', readOnly], {stdio: 'ignore'});
+	mounted = true;
+} catch {
+	rmSync(readOnly, {recursive: true, force: true});
+}
+afterAll(() => {
+	if (mounted) execFileSync('umount', [readOnly]);
+	rmSync(readOnly, {recursive: true, force: true});
+});
+
+describe.runIf(mounted)('a spool on a real read-only mount', () => {
+	it('is refused before anything is made', () => {
+		expect(() =>
+			checkSpoolDir({value: path.join(readOnly, 'spool'), from: '--spool-dir'}, work),
+		).toThrow(/is on a read-only mount/);
+		expect(existsSync(path.join(readOnly, 'spool'))).toBe(false);
 	});
 });

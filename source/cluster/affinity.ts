@@ -6,9 +6,12 @@ export class CpuListError extends Error {}
 
 const MAX_CPU = 4095;
 
-/** Parses a Linux CPU list (`2-5`, `2,3,4,5`, `0-3,8`) into sorted, unique CPU numbers. */
-export function parseCpuList(text: string): number[] {
-	const cpus = new Set<number>();
+/**
+ * The CPUs of a Linux CPU list (`2-5`, `3,2`, `0-3,8`) in the order written, ranges counting up,
+ * repeats kept: the operator's order, as zeekctl's pin_cpus hands them out.
+ */
+export function parseCpuSequence(text: string): number[] {
+	const cpus: number[] = [];
 	const trimmed = text.trim();
 	if (trimmed === '') throw new CpuListError('empty CPU list');
 	for (const part of trimmed.split(',')) {
@@ -18,9 +21,14 @@ export function parseCpuList(text: string): number[] {
 		const last = match[2] === undefined ? first : Number(match[2]);
 		if (last < first) throw new CpuListError(`range '${part}' runs backwards`);
 		if (last > MAX_CPU) throw new CpuListError(`CPU ${last} is out of range`);
-		for (let cpu = first; cpu <= last; cpu++) cpus.add(cpu);
+		for (let cpu = first; cpu <= last; cpu++) cpus.push(cpu);
 	}
-	return [...cpus].sort((a, b) => a - b);
+	return cpus;
+}
+
+/** A Linux CPU list as a set: sorted, unique CPU numbers (affinity masks, the kernel's lists). */
+export function parseCpuList(text: string): number[] {
+	return [...new Set(parseCpuSequence(text))].sort((a, b) => a - b);
 }
 
 /** The inverse of parseCpuList, with runs folded into ranges: [0,1,2,3,8] -> "0-3,8". */
@@ -44,7 +52,7 @@ export function readOnlineCpus(): number[] {
 	return parseCpuList(readFileSync('/sys/devices/system/cpu/online', 'utf8'));
 }
 
-/** Worker i (0-based) gets the i-th CPU of the list, wrapping around (zeekctl's pin_cpus). */
+/** Worker i (0-based) gets the i-th CPU of the list as written, wrapping around (zeekctl's pin_cpus). */
 export function cpuForWorker(cpus: readonly number[], workerIndex: number): number {
 	return cpus[workerIndex % cpus.length]!;
 }

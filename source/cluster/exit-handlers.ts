@@ -12,6 +12,7 @@
 //   the terminal is gone   EIO/EPIPE writing to stdout or stderr (the SSH session or the tmux
 //                          server died before or without a SIGHUP): as SIGHUP. Writing about it
 //                          to that terminal fails again, so nothing is written there twice.
+//                          Not for --headless: there a closed stdout only stops the printing.
 import type {Controller} from './controller.js';
 
 const TERMINAL_GONE = new Set(['EIO', 'EPIPE', 'ENXIO', 'ECONNRESET']);
@@ -28,6 +29,11 @@ export type ExitHooks = {
 	beforeExit?: () => void | Promise<void>;
 	/** Ends the program; `process.exit` by default (runHeadless resolves its promise instead). */
 	exit?: (code: number) => void;
+	/**
+	 * The streams whose failure means the operator's terminal is gone (as SIGHUP): stdout and
+	 * stderr by default; none for --headless, whose output nobody may read without it mattering.
+	 */
+	terminalStreams?: readonly NodeJS.WritableStream[];
 };
 
 /** Installs the handlers on `process`; returns the function that removes them. */
@@ -125,8 +131,11 @@ export function installExitHandlers(controller: Controller, hooks: ExitHooks = {
 	process.on('uncaughtException', onException);
 	process.on('unhandledRejection', onRejection);
 	// A write to a terminal that is gone fails asynchronously on the stream, not at the call.
-	process.stdout.on('error', onTerminalError);
-	process.stderr.on('error', onTerminalError);
+	const terminalStreams: readonly NodeJS.WritableStream[] = hooks.terminalStreams ?? [
+		process.stdout,
+		process.stderr,
+	];
+	for (const stream of terminalStreams) stream.on('error', onTerminalError);
 
 	function uninstall(): void {
 		process.off('SIGINT', onInterrupt);
@@ -134,8 +143,7 @@ export function installExitHandlers(controller: Controller, hooks: ExitHooks = {
 		process.off('SIGHUP', onHangup);
 		process.off('uncaughtException', onException);
 		process.off('unhandledRejection', onRejection);
-		process.stdout.off('error', onTerminalError);
-		process.stderr.off('error', onTerminalError);
+		for (const stream of terminalStreams) stream.off('error', onTerminalError);
 	}
 
 	return uninstall;

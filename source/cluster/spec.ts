@@ -1,15 +1,16 @@
 // Command-line and environment options -> a validated ClusterSpec. Everything here is checked
 // before anything is created or started; the first problem is an InputError naming the input.
-import {accessSync, constants, readFileSync, statSync} from 'node:fs';
+import {accessSync, constants, readFileSync, realpathSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {generateLayout, parseLayout, renderLayout, LayoutParseError} from './layout.js';
 import {
 	CpuListError,
 	cpuForWorker,
-	parseCpuList,
+	parseCpuSequence,
 	readOnlineCpus,
 	formatCpuList,
 } from './affinity.js';
+import {readMounts, unusablePlace, type Mount} from './mounts.js';
 import type {ClusterSpec, Layout, NodePlan, NodeType} from './types.js';
 import {InputError} from './errors.js';
 import {demoPorts} from '../demo/demo-ports.js';
@@ -38,6 +39,8 @@ export type ClusterOptions = {
 	pinWorkers?: GivenOption;
 	stopTimeout: GivenOption;
 	layout?: GivenOption;
+	/** ZeekControl's node.cfg (DESIGN §6); not read yet. */
+	nodeCfg?: GivenOption;
 };
 
 export type ValidatedCluster = {spec: ClusterSpec; layout: Layout; warnings: string[]};
@@ -70,20 +73,28 @@ function parseCount(option: GivenOption): number {
 	return Number(option.value);
 }
 
+// Node's timers hold 2^31-1 ms at most; a longer one fires after 1 ms (every node SIGKILLed at once).
+const MAX_STOP_TIMEOUT_MS = 2 ** 31 - 1;
+const MIN_STOP_TIMEOUT_MS = 100;
+
+/** Seconds as decimals (60, 2.5); no hex, no exponents, within what a timer can wait. */
 function parseStopTimeout(option: GivenOption): number {
-	const seconds = Number(option.value);
-	if (option.value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+	const text = option.value.trim();
+	const milliseconds = /^(\d+(\.\d*)?|\.\d+)$/.test(text)
+		? Math.round(Number(text) * 1000)
+		: Number.NaN;
+	if (!(milliseconds >= MIN_STOP_TIMEOUT_MS && milliseconds <= MAX_STOP_TIMEOUT_MS)) {
 		throw new InputError(
-			`${describe(option)}: expected a positive number of seconds, like 60 or 2.5`,
+			`${describe(option)}: expected seconds from ${MIN_STOP_TIMEOUT_MS / 1000} to ${MAX_STOP_TIMEOUT_MS / 1000} (2^31-1 ms, about 24.8 days), like 60 or 2.5`,
 		);
 	}
-	return Math.round(seconds * 1000);
+	return milliseconds;
 }
 
 function parsePinList(option: GivenOption, onlineCpus: readonly number[]): number[] {
 	let cpus: number[];
 	try {
-		cpus = parseCpuList(option.value);
+		cpus = parseCpuSequence(option.value);
 	} catch (error) {
 		const reason = error instanceof CpuListError ? error.message : String(error);
 		throw new InputError(
@@ -128,8 +139,15 @@ export function resolveZeek(option: GivenOption, searchPath = process.env['PATH'
 	);
 }
 
-/** The spool must be a writable directory, or creatable: its nearest existing ancestor writable. */
-function checkSpoolDir(option: GivenOption, cwd: string): string {
+/**
+ * The spool must be a writable directory, or creatable: its nearest existing ancestor writable,
+ * and not on a kernel file system or a read-only mount (found before anything tries mkdir there).
+ */
+export function checkSpoolDir(
+	option: GivenOption,
+	cwd: string,
+	mounts: readonly Mount[] = readMounts(),
+): string {
 	const spool = path.resolve(cwd, option.value);
 	if (option.value.trim() === '')
 		throw new InputError(`${describe(option)}: expected a directory path`);
@@ -145,6 +163,12 @@ function checkSpoolDir(option: GivenOption, cwd: string): string {
 				continue;
 			}
 			throw new InputError(`${describe(option)}: cannot be used (${code ?? String(error)})`);
+		}
+		const unusable = unusablePlace(spool, realpathSync(existing), mounts);
+		if (unusable !== undefined) {
+			throw new InputError(
+				`${describe(option)}: cannot hold a spool: ${unusable}; expected a directory on a writable disk, like /var/spool/zeek`,
+			);
 		}
 		if (!stats.isDirectory()) {
 			throw new InputError(

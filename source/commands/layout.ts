@@ -4,7 +4,10 @@ import {randomBytes} from 'node:crypto';
 import {open, rename, rm, stat} from 'node:fs/promises';
 import {isIP} from 'node:net';
 import path from 'node:path';
+import {LAYOUT_FLAGS, MAX_LAYOUT_COUNT, MAX_PORT, optionsHelp} from '../cli/flags.js';
+import {parseCommandLine} from '../cli/parse.js';
 import {generateLayout, renderLayout, type GenerateLayoutOptions} from '../cluster/layout.js';
+import {InputError} from '../cluster/spec.js';
 
 export type LayoutCommandIo = {stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream};
 
@@ -12,42 +15,29 @@ export type LayoutCommandIo = {stdout: NodeJS.WritableStream; stderr: NodeJS.Wri
 export type LayoutArguments =
 	{help: true} | {help: false; options: GenerateLayoutOptions; output?: string};
 
-/** Bad input: one line for the operator, exit code 2. */
-export class LayoutUsageError extends Error {}
-
-// A bound on the counts keeps `-m 0 -W 999999999` from eating the machine's memory; with metrics
-// ports on, 65535 nodes could not be numbered anyway.
-const MAX_COUNT = 65_535;
-const MAX_PORT = 65_535;
-
-type FlagKind = 'count' | 'address' | 'port' | 'metricsPort' | 'file' | 'help';
-
-type Flag = {short: string; long: string; kind: FlagKind; key?: keyof GenerateLayoutOptions};
-
-const FLAGS: Flag[] = [
-	{short: 'L', long: 'loggers', kind: 'count', key: 'loggers'},
-	{short: 'P', long: 'proxies', kind: 'count', key: 'proxies'},
-	{short: 'W', long: 'workers', kind: 'count', key: 'workers'},
-	{short: 'a', long: 'address', kind: 'address', key: 'ip'},
-	{short: 'p', long: 'port', kind: 'port', key: 'port'},
-	{short: 'm', long: 'metrics-port', kind: 'metricsPort', key: 'metricsPort'},
-	{short: 'b', long: 'metrics-address', kind: 'address', key: 'metricsAddress'},
-	{short: 'o', long: 'output', kind: 'file'},
-	{short: 'h', long: 'help', kind: 'help'},
-];
-
-/** The reference tool's defaults (Zeek 8.1). */
-export const LAYOUT_DEFAULTS: GenerateLayoutOptions = {
-	loggers: 1,
-	proxies: 1,
-	workers: 4,
-	ip: '127.0.0.1',
-	port: 27_760,
-	metricsPort: 9991,
-	metricsAddress: '0.0.0.0',
+// The table's rows, by the generator option each gives; -o and -h are read apart.
+const OPTION_OF: Record<
+	string,
+	{key: keyof GenerateLayoutOptions; kind: 'count' | 'address' | 'port' | 'metricsPort'}
+> = {
+	loggers: {key: 'loggers', kind: 'count'},
+	proxies: {key: 'proxies', kind: 'count'},
+	workers: {key: 'workers', kind: 'count'},
+	address: {key: 'ip', kind: 'address'},
+	port: {key: 'port', kind: 'port'},
+	metricsPort: {key: 'metricsPort', kind: 'metricsPort'},
+	metricsAddress: {key: 'metricsAddress', kind: 'address'},
 };
 
-const ACCEPTED_FLAGS = FLAGS.map((flag) => `-${flag.short}/--${flag.long}`).join(' ');
+/** The reference tool's defaults (Zeek 8.1), from the flag table. */
+export const LAYOUT_DEFAULTS: GenerateLayoutOptions = Object.fromEntries(
+	LAYOUT_FLAGS.filter((row) => OPTION_OF[row.name] !== undefined).map((row) => {
+		const {key, kind} = OPTION_OF[row.name]!;
+		return [key, kind === 'address' ? row.fallback! : Number(row.fallback)];
+	}),
+) as GenerateLayoutOptions;
+
+const ACCEPTED_FLAGS = LAYOUT_FLAGS.map((row) => `-${row.short}/--${row.long}`).join(' ');
 
 export const LAYOUT_HELP = `Usage: zeek-tui layout [-L n] [-P n] [-W n] [-a addr] [-p port] [-m port]
                        [-b addr] [-o file] [-h]
@@ -56,28 +46,12 @@ Writes a cluster-layout.zeek for one manager and the given numbers of loggers,
 proxies and workers: for valid arguments, the same text as Zeek 8.1's
 zeek-cluster-layout-generator.
 
-  -L, --loggers N             loggers (default ${LAYOUT_DEFAULTS.loggers});
-                              0 makes the manager the logger
-  -P, --proxies N             proxies (default ${LAYOUT_DEFAULTS.proxies})
-  -W, --workers N             workers (default ${LAYOUT_DEFAULTS.workers})
-  -a, --address ADDR          every node's $ip (default ${LAYOUT_DEFAULTS.ip})
-  -p, --port PORT             the manager's cluster port (default ${LAYOUT_DEFAULTS.port});
-                              loggers, then proxies, take the next ones;
-                              workers get none
-  -m, --metrics-port PORT     the manager's metrics port (default ${LAYOUT_DEFAULTS.metricsPort});
-                              every other node takes the next one, in order;
-                              0 = no metrics ports: no $metrics_port and
-                              no Telemetry lines
-  -b, --metrics-address ADDR  Telemetry::metrics_address (default ${LAYOUT_DEFAULTS.metricsAddress})
-  -o, --output FILE           write FILE instead of stdout, atomically (a
-                              temporary file in the same directory, renamed);
-                              - is stdout
-  -h, --help                  this text
+${optionsHelp(LAYOUT_FLAGS, {column: 31, defaults: 'inline'})}
 
-Values go as "-W 2", "-W2", "--workers 2" or "--workers=2".
+Values go as "-W 2", "-W2", "-W=2", "--workers 2" or "--workers=2".
 
 Where zeek-tui layout differs from zeek-cluster-layout-generator:
-  - counts must be whole numbers from 0 to ${MAX_COUNT}; the generator takes
+  - counts must be whole numbers from 0 to ${MAX_LAYOUT_COUNT}; the generator takes
     negative ones
   - every node's cluster and metrics port, the last one included, must be
     within 1-${MAX_PORT}; the generator runs past 65535 and numbers from 0
@@ -86,95 +60,46 @@ Where zeek-tui layout differs from zeek-cluster-layout-generator:
     and so is an IPv6 metrics address (Telemetry::metrics_address = "[::1]"),
     which zeek's metrics server needs: without them every node exits 1;
     the generator leaves both out
-  - -a and -b must be IPv4 or IPv6 addresses; unknown flags and stray arguments
-    are refused
+  - -a and -b must be IPv4 or IPv6 addresses; unknown flags, stray arguments
+    and a flag given twice are refused
   - bad input exits with 2 and one line on stderr, and writes nothing
 `;
 
-/** Turns the command line into generator options; throws LayoutUsageError on bad input. */
+/** Turns the command line into generator options; throws InputError on bad input. */
 export function parseLayoutArguments(argv: readonly string[]): LayoutArguments {
+	const {flags, spelled} = parseCommandLine(argv, LAYOUT_FLAGS, {
+		hint: `expected one of ${ACCEPTED_FLAGS}`,
+	});
+	if (flags['help'] === true) return {help: true};
 	const options: GenerateLayoutOptions = {...LAYOUT_DEFAULTS};
 	// How the operator spelled each value, so that errors quote their own words.
 	const given = new Map<keyof GenerateLayoutOptions, string>();
 	let output: string | undefined;
-
-	for (let index = 0; index < argv.length; index++) {
-		const argument = argv[index]!;
-		let flag: Flag | undefined;
-		let spelled: string;
-		let inline: string | undefined;
-		if (argument.startsWith('--') && argument.length > 2) {
-			const equals = argument.indexOf('=');
-			spelled = equals === -1 ? argument : argument.slice(0, equals);
-			inline = equals === -1 ? undefined : argument.slice(equals + 1);
-			flag = FLAGS.find((candidate) => `--${candidate.long}` === spelled);
-		} else if (argument.startsWith('-') && argument.length > 1 && argument !== '--') {
-			spelled = argument.slice(0, 2);
-			inline = argument.length > 2 ? argument.slice(2) : undefined;
-			flag = FLAGS.find((candidate) => `-${candidate.short}` === spelled);
-		} else {
-			throw new LayoutUsageError(
-				`unexpected argument ${JSON.stringify(argument)}: zeek-tui layout takes only flags (${ACCEPTED_FLAGS})`,
-			);
-		}
-		if (flag === undefined) {
-			throw new LayoutUsageError(`unknown flag ${spelled}: expected one of ${ACCEPTED_FLAGS}`);
-		}
-
-		if (flag.kind === 'help') {
-			if (inline !== undefined) throw new LayoutUsageError(`${spelled} takes no value`);
-			// Like the generator (getopt): help as soon as it is seen, whatever follows.
-			return {help: true};
-		}
-		let value: string;
-		if (inline !== undefined) {
-			value = inline;
-		} else if (index + 1 < argv.length) {
-			value = argv[++index]!;
-		} else {
-			throw new LayoutUsageError(`${spelled} needs a value: ${expectation(flag)}`);
-		}
-
-		const quoted = `${spelled} ${JSON.stringify(value)}`;
-		if (flag.kind === 'file') {
-			if (value === '') throw new LayoutUsageError(`${quoted}: ${expectation(flag)}`);
+	for (const row of LAYOUT_FLAGS) {
+		const value = flags[row.name];
+		if (typeof value !== 'string') continue;
+		const quoted = `${spelled[row.name]} ${JSON.stringify(value)}`;
+		if (row.name === 'output') {
+			if (value === '') throw new InputError(`${quoted}: ${row.expects}`);
 			output = value === '-' ? undefined : value;
 			continue;
 		}
-		given.set(flag.key!, quoted);
-		if (flag.kind === 'address') {
-			if (isIP(value) === 0) throw new LayoutUsageError(`${quoted}: ${expectation(flag)}`);
-			Object.assign(options, {[flag.key!]: value});
+		const {key, kind} = OPTION_OF[row.name]!;
+		given.set(key, quoted);
+		if (kind === 'address') {
+			if (isIP(value) === 0) throw new InputError(`${quoted}: ${row.expects}`);
+			Object.assign(options, {[key]: value});
 			continue;
 		}
 		const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-		const limit = flag.kind === 'count' ? MAX_COUNT : MAX_PORT;
-		const lowest = flag.kind === 'port' ? 1 : 0;
-		if (!(number >= lowest && number <= limit)) {
-			throw new LayoutUsageError(`${quoted}: ${expectation(flag)}`);
-		}
-		Object.assign(options, {[flag.key!]: number});
+		const limit = kind === 'count' ? MAX_LAYOUT_COUNT : MAX_PORT;
+		const lowest = kind === 'port' ? 1 : 0;
+		if (!(number >= lowest && number <= limit)) throw new InputError(`${quoted}: ${row.expects}`);
+		Object.assign(options, {[key]: number});
 	}
 
 	checkPortRuns(options, given);
 	return {help: false, options, ...(output === undefined ? {} : {output})};
-}
-
-function expectation(flag: Flag): string {
-	switch (flag.kind) {
-		case 'count':
-			return `expected a whole number of ${flag.long} from 0 to ${MAX_COUNT}`;
-		case 'address':
-			return 'expected an IPv4 or IPv6 address, like 127.0.0.1 or ::1';
-		case 'port':
-			return `expected a port number from 1 to ${MAX_PORT}`;
-		case 'metricsPort':
-			return `expected a port number from 1 to ${MAX_PORT}, or 0 for no metrics ports`;
-		case 'file':
-			return 'expected a file path, or - for stdout';
-		case 'help':
-			return 'expected no value';
-	}
 }
 
 /** The last node's port must still be a port: the generator counts up without looking. */
@@ -186,7 +111,7 @@ function checkPortRuns(
 	const clusterNodes = 1 + options.loggers + options.proxies;
 	const lastPort = options.port + clusterNodes - 1;
 	if (lastPort > MAX_PORT) {
-		throw new LayoutUsageError(
+		throw new InputError(
 			`${given.get('port') ?? `-p ${options.port} (the default)`}: the last cluster port would be ${lastPort} ${counts}; ` +
 				`expected -p from 1 to ${Math.max(0, MAX_PORT - clusterNodes + 1)}, or fewer loggers and proxies`,
 		);
@@ -196,7 +121,7 @@ function checkPortRuns(
 	const lastMetricsPort = options.metricsPort + allNodes - 1;
 	if (lastMetricsPort > MAX_PORT) {
 		const lowest = MAX_PORT - allNodes + 1;
-		throw new LayoutUsageError(
+		throw new InputError(
 			`${given.get('metricsPort') ?? `-m ${options.metricsPort} (the default)`}: the last metrics port would be ${lastMetricsPort} ${counts}; ` +
 				`expected ${lowest >= 1 ? `-m from 1 to ${lowest}, ` : ''}-m 0 for no metrics ports, or fewer nodes`,
 		);
@@ -209,7 +134,7 @@ function plural(count: number, one: string, many = `${one}s`): string {
 
 /**
  * `zeek-tui layout ...`: returns the exit code (0, 2 for bad input, 1 for anything else) and
- * reports every failure as one line on stderr; never throws.
+ * reports every failure as one line on stderr; never throws. A closed stdout ends it quietly, 0.
  */
 export async function runLayoutCommand(argv: string[], io: LayoutCommandIo): Promise<number> {
 	try {
@@ -223,7 +148,9 @@ export async function runLayoutCommand(argv: string[], io: LayoutCommandIo): Pro
 		else await writeFileAtomically(parsed.output, text);
 		return 0;
 	} catch (error) {
-		const usage = error instanceof LayoutUsageError;
+		// stdout's reader went away (`zeek-tui layout | head -1`): it has what it wanted.
+		if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return 0;
+		const usage = error instanceof InputError;
 		const message = error instanceof Error ? error.message : String(error);
 		await writeTo(io.stderr, `zeek-tui layout: ${message.replace(/\s*\n\s*/g, ' ')}\n`).catch(
 			() => undefined,
@@ -289,7 +216,7 @@ async function writeFileAtomically(file: string, text: string): Promise<void> {
 		const code = (error as NodeJS.ErrnoException).code ?? '';
 		const problem = OUTPUT_PROBLEMS[code];
 		if (problem !== undefined) {
-			throw new LayoutUsageError(
+			throw new InputError(
 				`${flag}: cannot write there: ${problem}; expected a file in an existing, writable directory`,
 			);
 		}

@@ -1,4 +1,5 @@
 // Runs the built program the way a user does: `node dist/cli.js ...`, without a terminal.
+import {spawn} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {execa, type Options} from 'execa';
@@ -44,4 +45,44 @@ export async function runCli(
 		stdout: String(result.stdout),
 		stderr: String(result.stderr),
 	};
+}
+
+/**
+ * Runs the built program with stdout (or stderr) into a pipe whose reader goes away
+ * (`| head -1`): at once, before the program writes, or after the first chunk it wrote.
+ */
+export function runCliIntoClosedPipe(
+	args: string[],
+	options: {
+		cwd?: string;
+		env?: Record<string, string>;
+		after?: 'nothing' | 'first-chunk';
+		stream?: 'stdout' | 'stderr';
+	} = {},
+): Promise<{exitCode: number | null; signal: string | null; stderr: string; read: number}> {
+	return new Promise((resolve, reject) => {
+		const child = spawn('node', [cliPath, ...args], {
+			cwd: options.cwd ?? repoRoot,
+			env: options.env ?? cleanEnv(),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		const closing = options.stream === 'stderr' ? child.stderr : child.stdout;
+		let stderr = '';
+		let read = 0;
+		if (closing !== child.stderr)
+			child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		if (closing !== child.stdout) child.stdout.resume();
+		if ((options.after ?? 'nothing') === 'nothing') closing.destroy();
+		else
+			closing.once('data', (chunk: Buffer) => {
+				read = chunk.length;
+				closing.destroy();
+			});
+		const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+		child.on('error', reject);
+		child.on('close', (exitCode, signal) => {
+			clearTimeout(timer);
+			resolve({exitCode, signal, stderr, read});
+		});
+	});
 }
