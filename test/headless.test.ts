@@ -1,5 +1,5 @@
 // zeek-tui --headless as a real process (test/fixtures/run-headless.ts calls runHeadless): its
-// output, and every way it ends: SIGTERM, SIGHUP, kill -9, a second SIGINT, a bug.
+// output, and every way it ends: SIGTERM, SIGHUP, kill -9, a second SIGINT, a bug of its own.
 import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
@@ -251,20 +251,37 @@ describe('zeek-tui --headless', () => {
 		for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(false);
 	});
 
-	it('an uncaught exception is logged, the cluster stopped in order, exit 1', async () => {
-		const spool = sandbox.spool();
-		const spec = fakeSpec(spool, SMALL_CLUSTER);
-		const child = headless(spec, {RUN_HEADLESS_THROW_AFTER_MS: '1500'});
-		const pids = await upUnder(child.pid!, spec);
-		const result = await child;
-		expect(result.exitCode).toBe(1);
-		expect(String(result.stderr)).toContain(
-			'zeek-tui: uncaught exception: Error: boom: a bug in zeek-tui',
-		);
-		expect(String(result.stdout)).toContain(
-			'zeek-tui fatal what="uncaught exception" message="boom: a bug in zeek-tui"',
-		);
-		expect(String(result.stdout)).toMatch(/ zeek-tui stopped-all$/);
-		for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(false);
-	});
+	it.each(['throw', 'reject'])(
+		'a bug in the supervisor (%s) is logged, exit 1, the nodes left running for the next one',
+		async (how) => {
+			const spool = sandbox.spool();
+			const spec = fakeSpec(spool, SMALL_CLUSTER);
+			const child = headless(spec, {RUN_HEADLESS_FAIL_ON_SIGUSR2: how});
+			const pids = await upUnder(child.pid!, spec);
+			child.kill('SIGUSR2');
+			const result = await child;
+			const what = how === 'throw' ? 'uncaught exception' : 'unhandled rejection';
+			expect(result.exitCode).toBe(1);
+			expect(String(result.stderr)).toContain(`zeek-tui: ${what}: Error: boom: a bug in zeek-tui`);
+			const fatal = `zeek-tui fatal what="${what}" message="boom: a bug in zeek-tui"`;
+			expect(String(result.stdout)).toContain(fatal);
+			expect(eventLog(spool)).toContain(fatal);
+			expect(String(result.stdout)).toMatch(/ zeek-tui detached left_running=5$/);
+			expect(String(result.stdout)).not.toContain('stopping');
+			for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(true);
+			expect(readStateFile(spool)?.nodes).toEqual(
+				Object.fromEntries(
+					Object.entries(pids).map(([name, pid]) => [name, expect.objectContaining({pid})]),
+				),
+			);
+
+			// What systemd's restart does: a new supervisor on the spool adopts every node.
+			const next = headless(spec);
+			expect(await upUnder(next.pid!, spec)).toEqual(pids);
+			for (const {name} of SMALL_CLUSTER) expect(starts(spool, name)).toHaveLength(1);
+			next.kill('SIGTERM');
+			expect((await next).exitCode).toBe(0);
+			for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(false);
+		},
+	);
 });
