@@ -226,6 +226,31 @@ describe('a spool with links and FIFOs planted in it', () => {
 		await controller.stopAll();
 	});
 
+	it('a node directory other users can write: a warning, and a link planted there still not written through', async () => {
+		const spool = sandbox.spool();
+		const target = outsideFile();
+		const nodeDir = path.join(spool, 'manager');
+		mkdirSync(nodeDir);
+		chmodSync(nodeDir, 0o777);
+		symlinkSync(target, path.join(nodeDir, 'cluster-layout.zeek'));
+		const spec = fakeSpec(spool, [{name: 'manager'}]);
+		const controller = sandbox.track(createController(spec, FAST));
+		const events = recorder(controller);
+		await controller.start();
+		expect(events.find((event) => event.kind === 'warning')).toEqual(
+			expect.objectContaining({
+				node: 'manager',
+				detail: {
+					message: `${nodeDir} is writable by other users (mode 0777): zeek writes its logs there, make it writable by its owner only`,
+				},
+			}),
+		);
+		await settled(controller, spool);
+		expectUntouched(target);
+		expect(readFileSync(path.join(nodeDir, 'cluster-layout.zeek'), 'utf8')).toBe(LAYOUT_TEXT);
+		await controller.stopAll();
+	});
+
 	it('stdout.log as a symlink: the node is refused naming it, the others run, and it starts once the link is gone', async () => {
 		const spool = sandbox.spool();
 		const target = outsideFile();

@@ -28,6 +28,7 @@ import {
 	LAYOUT_FILE,
 	STDERR_LOG,
 	isAlive,
+	nodeDirectoryWarning,
 	readCwd,
 	readStartTime,
 	signalNode,
@@ -543,6 +544,11 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 				kind: 'started',
 				detail: {spool: spec.spoolDir, pid: process.pid, nodes: ordered.length},
 			});
+			for (const {plan} of ordered) {
+				const warning = nodeDirectoryWarning(plan);
+				if (warning)
+					emit({at: Date.now(), node: plan.name, kind: 'warning', detail: {message: warning}});
+			}
 			if (state) adopt(state);
 			saveState();
 			startInOrder();

@@ -7,6 +7,7 @@ import {withTaskset} from './affinity.js';
 import type {ProcessExit} from './node-state.js';
 import {
 	openAppendNoFollow,
+	othersCanWrite,
 	readRegularFile,
 	requireRealDirectory,
 	writeFileReplacing,
@@ -53,6 +54,24 @@ export function prepareNodeDirectory(plan: NodePlan, spoolDir: string): NodeLogs
 		closeSync(stdoutFd);
 		throw error;
 	}
+}
+
+/**
+ * Why the node's directory is unsafe for zeek itself, or undefined: another user can write it,
+ * so zeek (often root) may write its logs through links planted there. zeek-tui's own writes
+ * there never follow links; a directory not made yet is made 0755.
+ */
+export function nodeDirectoryWarning(plan: NodePlan): string | undefined {
+	let reason: string | undefined;
+	try {
+		reason = othersCanWrite(plan.cwd, {followLinks: false});
+	} catch {
+		// Missing (made at the spawn), or not a directory: the spawn says so.
+		return undefined;
+	}
+	return reason === undefined
+		? undefined
+		: `${plan.cwd} ${reason}: zeek writes its logs there, make it writable by its owner only`;
 }
 
 /**
