@@ -11,14 +11,14 @@ import {
 	writeCrashReport,
 	type CrashReport,
 } from '../source/cluster/crash-report.js';
-import {makeFifo, unblockFifoAfter, type Watchdog} from './helpers/fifo.js';
+import {FifoGuards, makeFifo} from './helpers/fifo.js';
 import {waitFor} from './helpers/processes.js';
 import {FAST, Sandbox, fakeSpec, starts} from './fixtures/cluster.js';
 
 const sandbox = new Sandbox();
-const watchdogs: Watchdog[] = [];
+const fifos = new FifoGuards();
 afterEach(() => {
-	for (const watchdog of watchdogs.splice(0)) watchdog.stop();
+	fifos.stop();
 	sandbox.cleanup();
 });
 
@@ -85,7 +85,7 @@ describe('crash reports', () => {
 		const fifo = path.join(spool, 'manager', 'stderr.log');
 		makeFifo(fifo);
 		// Releases a regression's blocked open after 3 s, so it fails instead of hanging.
-		watchdogs.push(unblockFifoAfter(fifo, 3000));
+		fifos.guard(fifo);
 		const began = Date.now();
 		expect(tailLines(fifo, 50)).toEqual([]);
 		const file = writeCrashReport(path.join(spool, 'crashes'), report('manager', T0, fifo));

@@ -17,7 +17,7 @@ import {
 	TAIL_WINDOW_BYTES,
 	openLogTail,
 } from '../source/logs/log-tail.js';
-import {makeFifo, unblockFifoAfter, type Watchdog} from './helpers/fifo.js';
+import {FifoGuards, makeFifo} from './helpers/fifo.js';
 
 const POLL_MS = 50;
 
@@ -28,10 +28,10 @@ beforeEach(() => {
 	dir = mkdtempSync(join(tmpdir(), 'zeek-tui-log-tail-'));
 });
 
-const watchdogs: Watchdog[] = [];
+const fifos = new FifoGuards();
 
 afterEach(() => {
-	for (const watchdog of watchdogs.splice(0)) watchdog.stop();
+	fifos.stop();
 	tail?.close();
 	tail = undefined;
 	rmSync(dir, {recursive: true, force: true});
@@ -268,7 +268,7 @@ describe('openLogTail', () => {
 		const fifo = join(dir, 'stdout.log');
 		makeFifo(fifo);
 		// Releases a regression's blocked open after 3 s, so it fails instead of hanging.
-		watchdogs.push(unblockFifoAfter(fifo, 3000));
+		fifos.guard(fifo);
 		writeFileSync(join(dir, 'stderr.log'), 'err 1\n');
 		const began = Date.now();
 		const source = open();

@@ -28,7 +28,7 @@ import {
 	writeFileReplacing,
 } from '../source/cluster/safe-files.js';
 import {runCli} from './helpers/cli.js';
-import {makeFifo, timed, unblockFifoAfter, type Watchdog} from './helpers/fifo.js';
+import {FifoGuards, makeFifo, timed} from './helpers/fifo.js';
 import {startHeadless, upUnder} from './helpers/headless-process.js';
 import {waitFor} from './helpers/processes.js';
 import {
@@ -42,16 +42,14 @@ import {
 } from './fixtures/cluster.js';
 
 const sandbox = new Sandbox();
-const watchdogs: Watchdog[] = [];
+const fifos = new FifoGuards();
 afterEach(() => {
-	for (const watchdog of watchdogs.splice(0)) watchdog.stop();
+	fifos.stop();
 	sandbox.cleanup();
 });
 
 const mode = (file: string) => statSync(file).mode & 0o7777;
 const SECRET = 'root:secret:0:0\n';
-/** Releases a blocked open of `fifo` after 3 s: a regression fails on time, never hangs. */
-const guard = (fifo: string) => watchdogs.push(unblockFifoAfter(fifo, 3000));
 /** Far below the watchdog's 3 s: the open did not wait for it. */
 const PROMPT_MS = 1000;
 
@@ -82,7 +80,7 @@ describe('the safe opens', () => {
 	it('append: refuses a FIFO at once, with and without a reader', () => {
 		const fifo = path.join(sandbox.spool(), 'stdout.log');
 		makeFifo(fifo);
-		guard(fifo);
+		fifos.guard(fifo);
 		expect(timed(() => expect(() => openAppendNoFollow(fifo)).toThrow(/is a FIFO/))).toBeLessThan(
 			PROMPT_MS,
 		);
@@ -128,7 +126,7 @@ describe('the safe opens', () => {
 		const dir = sandbox.spool();
 		const fifo = path.join(dir, '.status');
 		makeFifo(fifo);
-		guard(fifo);
+		fifos.guard(fifo);
 		expect(timed(() => expect(readRegularFileFails(fifo)).toMatch(/is a FIFO/))).toBeLessThan(
 			PROMPT_MS,
 		);
@@ -177,7 +175,7 @@ describe('the safe opens', () => {
 	it('.status as a FIFO (a node can make one) is no status, read without blocking', () => {
 		const fifo = path.join(sandbox.spool(), '.status');
 		makeFifo(fifo);
-		guard(fifo);
+		fifos.guard(fifo);
 		const startedAt = Date.now() - 60_000;
 		let running: boolean | undefined;
 		// Judged by the process alone, as a node that writes no status file is.
@@ -285,7 +283,7 @@ describe('a spool with links and FIFOs planted in it', () => {
 		const fifo = path.join(spool, 'manager', 'stderr.log');
 		mkdirSync(path.dirname(fifo));
 		makeFifo(fifo);
-		guard(fifo);
+		fifos.guard(fifo);
 		const spec = fakeSpec(spool, [{name: 'manager'}]);
 		const controller = sandbox.track(createController(spec, FAST));
 		const events = recorder(controller);
@@ -375,7 +373,7 @@ describe('the supervisor never blocks on a FIFO', () => {
 		if (name === 'fifo') {
 			file = path.join(dir, 'layout.zeek');
 			makeFifo(file);
-			guard(file);
+			fifos.guard(file);
 		} else if (name === 'big') {
 			file = path.join(dir, 'layout.zeek');
 			writeFileSync(file, `# ${'x'.repeat(1024 * 1024)}\n`);

@@ -24,14 +24,14 @@ import {
 	writeStateFile,
 	type StateFile,
 } from '../source/cluster/state-file.js';
-import {makeFifo, unblockFifoAfter, type Watchdog} from './helpers/fifo.js';
+import {FifoGuards, makeFifo} from './helpers/fifo.js';
 import {processesIn} from './helpers/processes.js';
 import {FAST, SMALL_CLUSTER, Sandbox, fakeSpec, settled} from './fixtures/cluster.js';
 
 const sandbox = new Sandbox();
-const watchdogs: Watchdog[] = [];
+const fifos = new FifoGuards();
 afterEach(() => {
-	for (const watchdog of watchdogs.splice(0)) watchdog.stop();
+	fifos.stop();
 	sandbox.cleanup();
 });
 
@@ -80,7 +80,7 @@ describe('a state file that is not what zeek-tui wrote', () => {
 		mkdirSync(path.join(spool, '.zeek-tui'));
 		makeFifo(stateFilePath(spool));
 		// Releases a regression's blocked open after 3 s, so it fails instead of hanging.
-		watchdogs.push(unblockFifoAfter(stateFilePath(spool), 3000));
+		fifos.guard(stateFilePath(spool));
 		const began = Date.now();
 		expect(() => readStateFile(spool)).toThrow(
 			`${stateFilePath(spool)} is a FIFO, not a regular file: remove it`,

@@ -8,19 +8,21 @@ export function makeFifo(file: string): void {
 	execFileSync('mkfifo', [file]);
 }
 
-export type Watchdog = {stop(): void};
+/** The watchdogs of the running test: `guard(fifo)` arms one, `stop()` (in afterEach) ends all. */
+export class FifoGuards {
+	private readonly children: ChildProcess[] = [];
 
-export function unblockFifoAfter(file: string, afterMs: number): Watchdog {
-	const child: ChildProcess = spawn(
-		'sh',
-		['-c', 'sleep "$2"; exec 3<>"$1"; sleep 1', 'sh', file, String(afterMs / 1000)],
-		{stdio: 'ignore'},
-	);
-	return {
-		stop() {
-			child.kill('SIGKILL');
-		},
-	};
+	guard(file: string, afterMs = 3000): void {
+		this.children.push(
+			spawn('sh', ['-c', 'sleep "$2"; exec 3<>"$1"; sleep 1', 'sh', file, String(afterMs / 1000)], {
+				stdio: 'ignore',
+			}),
+		);
+	}
+
+	stop(): void {
+		for (const child of this.children.splice(0)) child.kill('SIGKILL');
+	}
 }
 
 /** Runs `step` and returns how long it took, in ms. */
