@@ -228,10 +228,11 @@ export const STATUS_GRACE_MS = 2000;
  * process left behind, not this one's word, and counts as no file.
  */
 export function statusSaysRunning(file: string, startedAt: number, now = Date.now()): boolean {
-	let status;
+	let status: ReturnType<typeof readRegularFile> | undefined;
 	try {
-		// O_NONBLOCK and fstat: a FIFO a node made in its place must not block the supervisor.
-		status = readRegularFile(file, {maxBytes: STATUS_MAX_BYTES});
+		// O_NONBLOCK and fstat: a FIFO a node made in its place must not block the supervisor. A
+		// link is followed: `-U` may name any file, and reading one tells nothing but RUNNING.
+		status = readRegularFile(file, {maxBytes: STATUS_MAX_BYTES, followLinks: true});
 	} catch {
 		status = undefined;
 	}

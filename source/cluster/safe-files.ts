@@ -11,6 +11,7 @@ import {
 	openSync,
 	readSync,
 	renameSync,
+	statSync,
 	unlinkSync,
 	writeSync,
 	type Stats,
@@ -61,7 +62,7 @@ function openRefusing(file: string, flags: number, mode?: number): number {
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'ELOOP' && flags & O_NOFOLLOW) throw new UnsafeFileError(file, SYMLINK_REASON);
 		if (code === 'ENXIO') {
-			const stats = lstatSync(file, {throwIfNoEntry: false});
+			const stats = (flags & O_NOFOLLOW ? lstatSync : statSync)(file, {throwIfNoEntry: false});
 			if (stats) throw notRegular(file, stats);
 		}
 		throw error;
@@ -163,12 +164,12 @@ function formatBytes(bytes: number): string {
 }
 
 /**
- * Opens a file for reading without blocking (O_NONBLOCK: a FIFO opens at once) and returns its
- * descriptor only when it is a regular file; for readers that seek and read in pieces (the log
- * tail, the stderr tail of a crash report).
+ * Opens a file for reading without blocking (O_NONBLOCK: a FIFO opens at once) or following a
+ * final link, and returns its descriptor only when it is a regular file; for readers that seek
+ * and read in pieces (the log tail, the stderr tail of a crash report).
  */
-export function openRegularForRead(file: string, {followLinks = false} = {}): number {
-	return openRegular(file, O_RDONLY | O_NONBLOCK | (followLinks ? 0 : O_NOFOLLOW)).fd;
+export function openRegularForRead(file: string): number {
+	return openRegular(file, O_RDONLY | O_NONBLOCK | O_NOFOLLOW).fd;
 }
 
 /** Opens a directory to fstat or fchmod it; a symlink (when not followed) or a file is refused. */
@@ -230,9 +231,8 @@ export function securePrivateDirectory(dir: string, mode = 0o700): void {
  * A node's working directory, checked before anything is opened in it: it must be a directory
  * itself, not a symlink to one (mkdir -p follows a planted link; this does not).
  */
-export function requireRealDirectory(dir: string): Stats {
+export function requireRealDirectory(dir: string): void {
 	const stats = lstatSync(dir);
 	if (stats.isSymbolicLink()) throw new UnsafeFileError(dir, SYMLINK_REASON);
 	if (!stats.isDirectory()) throw new UnsafeFileError(dir, `is ${kindOf(stats)}, not a directory`);
-	return stats;
 }
