@@ -5,6 +5,7 @@ import {
 	chownSync,
 	closeSync,
 	constants,
+	linkSync,
 	lstatSync,
 	openSync,
 	mkdirSync,
@@ -74,6 +75,18 @@ describe('the safe opens', () => {
 		symlinkSync(target, link);
 		expect(() => openAppendNoFollow(link)).toThrow(UnsafeFileError);
 		expect(() => openAppendNoFollow(link)).toThrow(`${link} is a symbolic link`);
+		expectUntouched(target);
+	});
+
+	it('append: refuses a file with another hard link, its other name untouched', () => {
+		const dir = sandbox.spool();
+		const target = path.join(dir, 'shadow');
+		writeFileSync(target, SECRET, {mode: 0o600});
+		const log = path.join(dir, 'stdout.log');
+		linkSync(target, log);
+		expect(() => openAppendNoFollow(log)).toThrow(
+			`${log} has 2 hard links; zeek-tui does not append to it`,
+		);
 		expectUntouched(target);
 	});
 

@@ -80,11 +80,20 @@ function openRegular(file: string, flags: number, mode?: number): {fd: number; s
 
 /**
  * Opens `file` for appending, creating it with `mode` (the umask applies), for a node's
- * stdout.log/stderr.log and zeek-tui.log. Refuses a symlink and anything but a regular file, so
- * a link planted in place of a log never gets root's writes and a FIFO never blocks the open.
+ * stdout.log/stderr.log and zeek-tui.log. Refuses a symlink, a file with other hard links and
+ * anything but a regular file, so a link planted in place of a log never gets root's writes and
+ * a FIFO never blocks the open.
  */
 export function openAppendNoFollow(file: string, mode = 0o644): number {
-	return openRegular(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, mode).fd;
+	const {fd, stats} = openRegular(
+		file,
+		O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK,
+		mode,
+	);
+	// A hard link is a link too: appending would write into a file that lives elsewhere.
+	if (stats.nlink === 1) return fd;
+	closeSync(fd);
+	throw new UnsafeFileError(file, `has ${stats.nlink} hard links; zeek-tui does not append to it`);
 }
 
 /**
