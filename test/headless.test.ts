@@ -1,9 +1,8 @@
 // zeek-tui --headless as a real process (test/fixtures/run-headless.ts calls runHeadless): its
-// output, and every way it ends: SIGTERM, SIGHUP, kill -9, a second SIGINT, a bug.
+// output, and every way it ends: SIGTERM, SIGHUP, kill -9, a second SIGINT, a bug of its own.
 import {spawn} from 'node:child_process';
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {
 	SpoolBusyError,
@@ -15,10 +14,10 @@ import {readStateFile} from '../source/cluster/state-file.js';
 import type {ClusterSpec} from '../source/cluster/types.js';
 import {runHeadless} from '../source/headless.js';
 import {cliPath, cleanEnv, runCli} from './helpers/cli.js';
+import {eventLog, startHeadless, upUnder} from './helpers/headless-process.js';
 import {waitFor} from './helpers/processes.js';
 import {
 	FAST,
-	REPO,
 	SMALL_CLUSTER,
 	Sandbox,
 	isRunning,
@@ -33,49 +32,8 @@ afterEach(() => sandbox.cleanup());
 
 const LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ \S+( [a-z_]+=("[^"]*"|\S+))*$/;
 
-function headless(spec: ClusterSpec, env: Record<string, string> = {}) {
-	const specFile = path.join(spec.spoolDir, 'spec.json');
-	writeFileSync(specFile, JSON.stringify(spec));
-	const child = execa('node', ['--import', 'tsx', 'test/fixtures/run-headless.ts', specFile], {
-		cwd: REPO,
-		env,
-		stdin: 'ignore',
-		reject: false,
-	});
-	sandbox.trackPid(child.pid);
-	return child;
-}
-
-/** Every node of the spec recorded by the headless process `pid` and running its stand-in. */
-async function upUnder(pid: number, spec: ClusterSpec): Promise<Record<string, number>> {
-	return waitFor(
-		() => {
-			let state;
-			try {
-				state = readStateFile(spec.spoolDir);
-			} catch {
-				return false;
-			}
-			if (state?.supervisor.pid !== pid) return false;
-			const pids: Record<string, number> = {};
-			for (const node of spec.nodes) {
-				const nodePid = state.nodes[node.name]?.pid;
-				if (
-					nodePid === undefined ||
-					!starts(spec.spoolDir, node.name).some((run) => run.pid === nodePid)
-				) {
-					return false;
-				}
-				pids[node.name] = nodePid;
-			}
-			return pids;
-		},
-		{timeoutMs: 20_000, what: 'the headless cluster up'},
-	);
-}
-
-const eventLog = (spool: string) =>
-	readFileSync(path.join(spool, '.zeek-tui', 'zeek-tui.log'), 'utf8');
+const headless = (spec: ClusterSpec, env: Record<string, string> = {}) =>
+	startHeadless(sandbox, spec, env);
 
 describe('event lines', () => {
 	it('text: ISO time, node, kind, key=value; durations in s or ms; values with spaces quoted', () => {
@@ -253,22 +211,39 @@ describe('zeek-tui --headless', () => {
 		for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(false);
 	});
 
-	it('an uncaught exception is logged, the cluster stopped in order, exit 1', async () => {
-		const spool = sandbox.spool();
-		const spec = fakeSpec(spool, SMALL_CLUSTER);
-		const child = headless(spec, {RUN_HEADLESS_THROW_AFTER_MS: '1500'});
-		const pids = await upUnder(child.pid!, spec);
-		const result = await child;
-		expect(result.exitCode).toBe(1);
-		expect(String(result.stderr)).toContain(
-			'zeek-tui: uncaught exception: Error: boom: a bug in zeek-tui',
-		);
-		expect(String(result.stdout)).toContain(
-			'zeek-tui fatal what="uncaught exception" message="boom: a bug in zeek-tui"',
-		);
-		expect(String(result.stdout)).toMatch(/ zeek-tui stopped-all$/);
-		for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(false);
-	});
+	it.each(['throw', 'reject'])(
+		'a bug in the supervisor (%s) is logged, exit 1, the nodes left running for the next one',
+		async (how) => {
+			const spool = sandbox.spool();
+			const spec = fakeSpec(spool, SMALL_CLUSTER);
+			const child = headless(spec, {RUN_HEADLESS_FAIL_ON_SIGUSR2: how});
+			const pids = await upUnder(child.pid!, spec);
+			child.kill('SIGUSR2');
+			const result = await child;
+			const what = how === 'throw' ? 'uncaught exception' : 'unhandled rejection';
+			expect(result.exitCode).toBe(1);
+			expect(String(result.stderr)).toContain(`zeek-tui: ${what}: Error: boom: a bug in zeek-tui`);
+			const fatal = `zeek-tui fatal what="${what}" message="boom: a bug in zeek-tui"`;
+			expect(String(result.stdout)).toContain(fatal);
+			expect(eventLog(spool)).toContain(fatal);
+			expect(String(result.stdout)).toMatch(/ zeek-tui detached left_running=5$/);
+			expect(String(result.stdout)).not.toContain('stopping');
+			for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(true);
+			expect(readStateFile(spool)?.nodes).toEqual(
+				Object.fromEntries(
+					Object.entries(pids).map(([name, pid]) => [name, expect.objectContaining({pid})]),
+				),
+			);
+
+			// What systemd's restart does: a new supervisor on the spool adopts every node.
+			const next = headless(spec);
+			expect(await upUnder(next.pid!, spec)).toEqual(pids);
+			for (const {name} of SMALL_CLUSTER) expect(starts(spool, name)).toHaveLength(1);
+			next.kill('SIGTERM');
+			expect((await next).exitCode).toBe(0);
+			for (const pid of Object.values(pids)) expect(isRunning(pid)).toBe(false);
+		},
+	);
 });
 
 describe('zeek-tui --headless (built binary) with nobody reading its stdout', () => {

@@ -1,4 +1,12 @@
-import {appendFileSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {
+	appendFileSync,
+	mkdtempSync,
+	readdirSync,
+	renameSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
@@ -9,6 +17,7 @@ import {
 	TAIL_WINDOW_BYTES,
 	openLogTail,
 } from '../source/logs/log-tail.js';
+import {FifoGuards, makeFifo} from './helpers/fifo.js';
 
 const POLL_MS = 50;
 
@@ -19,7 +28,10 @@ beforeEach(() => {
 	dir = mkdtempSync(join(tmpdir(), 'zeek-tui-log-tail-'));
 });
 
+const fifos = new FifoGuards();
+
 afterEach(() => {
+	fifos.stop();
 	tail?.close();
 	tail = undefined;
 	rmSync(dir, {recursive: true, force: true});
@@ -250,5 +262,39 @@ describe('openLogTail', () => {
 		await sleep(POLL_MS * 6);
 		expect(texts(source)).toEqual(['one']);
 		expect(notifications).toBe(0);
+	});
+
+	it('never blocks on a FIFO in place of a log: says so once, and shows the other stream', async () => {
+		const fifo = join(dir, 'stdout.log');
+		makeFifo(fifo);
+		// Releases a regression's blocked open after 3 s, so it fails instead of hanging.
+		fifos.guard(fifo);
+		writeFileSync(join(dir, 'stderr.log'), 'err 1\n');
+		const began = Date.now();
+		const source = open();
+		expect(Date.now() - began).toBeLessThan(1000);
+		appendFileSync(join(dir, 'stderr.log'), 'err 2\n');
+		await waitFor(() => texts(source).includes('err 2'), 'err 2', 2000);
+		await sleep(POLL_MS * 4);
+		expect(texts(source)).toEqual([
+			`[zeek-tui] not showing ${fifo}: it is a FIFO, not a regular file`,
+			'err 1',
+			'err 2',
+		]);
+	});
+
+	it('does not follow a symlink in place of a log', async () => {
+		const outside = mkdtempSync(join(tmpdir(), 'zeek-tui-log-tail-outside-'));
+		try {
+			writeFileSync(join(outside, 'secret'), 'secret\n');
+			symlinkSync(join(outside, 'secret'), join(dir, 'stdout.log'));
+			const source = open();
+			await sleep(POLL_MS * 3);
+			expect(texts(source)).toEqual([
+				`[zeek-tui] not showing ${join(dir, 'stdout.log')}: it is a symbolic link; zeek-tui does not follow links there`,
+			]);
+		} finally {
+			rmSync(outside, {recursive: true, force: true});
+		}
 	});
 });

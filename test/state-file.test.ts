@@ -1,6 +1,17 @@
 // The state file on disk: format, atomic write, mode, what the controller records, and the two
 // refusals (a corrupt file, a spool another zeek-tui supervises).
-import {existsSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {
+	chownSync,
+	existsSync,
+	lstatSync,
+	mkdirSync,
+	readFileSync,
+	readdirSync,
+	statSync,
+	symlinkSync,
+	truncateSync,
+	writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -13,11 +24,16 @@ import {
 	writeStateFile,
 	type StateFile,
 } from '../source/cluster/state-file.js';
+import {FifoGuards, makeFifo} from './helpers/fifo.js';
 import {processesIn} from './helpers/processes.js';
 import {FAST, SMALL_CLUSTER, Sandbox, fakeSpec, settled} from './fixtures/cluster.js';
 
 const sandbox = new Sandbox();
-afterEach(() => sandbox.cleanup());
+const fifos = new FifoGuards();
+afterEach(() => {
+	fifos.stop();
+	sandbox.cleanup();
+});
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 
@@ -53,6 +69,69 @@ describe('state file format', () => {
 		writeFileSync(stateFilePath(spool), text);
 		expect(() => readStateFile(spool)).toThrow(StateFileError);
 		expect(() => readStateFile(spool)).toThrow(/is corrupt .*remove .*state\.json/);
+	});
+});
+
+describe('a state file that is not what zeek-tui wrote', () => {
+	const STATE: StateFile = {version: 1, supervisor: {pid: 10, startTime: 20}, nodes: {}};
+
+	it('a FIFO is refused at once, naming it', () => {
+		const spool = sandbox.spool();
+		mkdirSync(path.join(spool, '.zeek-tui'));
+		makeFifo(stateFilePath(spool));
+		// Releases a regression's blocked open after 3 s, so it fails instead of hanging.
+		fifos.guard(stateFilePath(spool));
+		const began = Date.now();
+		expect(() => readStateFile(spool)).toThrow(
+			`${stateFilePath(spool)} is a FIFO, not a regular file: remove it`,
+		);
+		expect(Date.now() - began).toBeLessThan(1000);
+	});
+
+	it('one over 1 MiB is refused without reading it (a 200 MB one hung the start)', async () => {
+		const spool = sandbox.spool();
+		mkdirSync(path.join(spool, '.zeek-tui'));
+		writeFileSync(stateFilePath(spool), '{}');
+		truncateSync(stateFilePath(spool), 200 * 1024 * 1024);
+		const began = Date.now();
+		const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'manager'}]), FAST));
+		await expect(controller.start()).rejects.toThrow(
+			`${stateFilePath(spool)} is larger than 1 MiB: remove it`,
+		);
+		expect(Date.now() - began).toBeLessThan(1000);
+		expect(existsSync(path.join(spool, 'manager'))).toBe(false);
+	});
+
+	it('a symlink planted as state.json is replaced on write, its target untouched, and refused on read', () => {
+		const spool = sandbox.spool();
+		mkdirSync(path.join(spool, '.zeek-tui'));
+		const target = path.join(sandbox.spool(), 'shadow');
+		writeFileSync(target, 'secret\n', {mode: 0o600});
+		symlinkSync(target, stateFilePath(spool));
+		expect(() => readStateFile(spool)).toThrow(/state\.json is a symbolic link/);
+		writeStateFile(spool, STATE);
+		expect(readFileSync(target, 'utf8')).toBe('secret\n');
+		expect(mode(target)).toBe(0o600);
+		expect(lstatSync(stateFilePath(spool)).isFile()).toBe(true);
+		expect(readStateFile(spool)).toEqual(STATE);
+	});
+
+	it('a .zeek-tui left 0755 is made 0700 at start; one of another user is refused', async () => {
+		const spool = sandbox.spool();
+		mkdirSync(path.join(spool, '.zeek-tui'), {mode: 0o755});
+		const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'manager'}]), FAST));
+		await controller.start();
+		expect(mode(path.join(spool, '.zeek-tui'))).toBe(0o700);
+		await controller.stopAll();
+		if (process.geteuid?.() !== 0) return;
+		const other = sandbox.spool();
+		mkdirSync(path.join(other, '.zeek-tui'), {mode: 0o700});
+		chownSync(path.join(other, '.zeek-tui'), 65_534, 65_534);
+		const refused = sandbox.track(createController(fakeSpec(other, [{name: 'manager'}]), FAST));
+		await expect(refused.start()).rejects.toThrow(
+			`${path.join(other, '.zeek-tui')} is owned by another user (uid 65534)`,
+		);
+		expect(existsSync(path.join(other, 'manager'))).toBe(false);
 	});
 });
 

@@ -1,7 +1,7 @@
 // The supervisor (DESIGN §3): owns one NodeRecord per node, feeds the reducer what happens
 // (spawns, exits, commands, deadlines, /proc polls) and carries out what it decides. Effects live
 // here; decisions live in node-state.ts. No React.
-import {closeSync, mkdirSync, openSync, realpathSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, realpathSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {
 	formatCpuList,
@@ -28,6 +28,7 @@ import {
 	LAYOUT_FILE,
 	STDERR_LOG,
 	isAlive,
+	nodeDirectoryWarning,
 	readCwd,
 	readStartTime,
 	signalNode,
@@ -37,7 +38,14 @@ import {
 	statusSaysRunning,
 	type SpawnedProcess,
 } from './process.js';
-import {readStateFile, stateDir, writeStateFile, type StateFile} from './state-file.js';
+import {openAppendNoFollow, writeFileReplacing} from './safe-files.js';
+import {
+	readStateFile,
+	stateDir,
+	takeStateDir,
+	writeStateFile,
+	type StateFile,
+} from './state-file.js';
 import {checkClusterPortsFree} from './port-check.js';
 import type {ClusterSnapshot, ClusterSpec, NodePlan, NodeSnapshot} from './types.js';
 
@@ -530,15 +538,20 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			// A busy port would be a node's fatal error, or another process's figures shown as ours.
 			checkClusterPortsFree(spec.nodes, state);
 			// Nothing is written before the spool is known to be ours.
-			mkdirSync(dir, {recursive: true, mode: 0o700});
-			writeFileSync(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText);
-			logFd = openSync(path.join(dir, EVENT_LOG), 'a', 0o600);
+			takeStateDir(spec.spoolDir);
+			writeFileReplacing(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText, 0o644);
+			logFd = openAppendNoFollow(path.join(dir, EVENT_LOG), 0o600);
 			phase = 'running';
 			emit({
 				at: Date.now(),
 				kind: 'started',
 				detail: {spool: spec.spoolDir, pid: process.pid, nodes: ordered.length},
 			});
+			for (const {plan} of ordered) {
+				const warning = nodeDirectoryWarning(plan);
+				if (warning)
+					emit({at: Date.now(), node: plan.name, kind: 'warning', detail: {message: warning}});
+			}
 			if (state) adopt(state);
 			saveState();
 			startInOrder();

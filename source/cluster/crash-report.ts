@@ -1,21 +1,19 @@
 // A crash report: what an operator needs after an incident, kept in the spool beside the node's
-// own files (`<spool>/.zeek-tui/crashes/<node>-<time>.txt`).
-import {
-	closeSync,
-	fstatSync,
-	mkdirSync,
-	openSync,
-	readdirSync,
-	readSync,
-	writeFileSync,
-} from 'node:fs';
+// own files (`<spool>/.zeek-tui/crashes/<node>-<time>.txt`), the newest CRASH_REPORTS_KEPT per node.
+import {closeSync, fstatSync, mkdirSync, readdirSync, readSync, unlinkSync} from 'node:fs';
 import path from 'node:path';
 import type {ProcessExit} from './node-state.js';
+import {openRegularForRead, writeFileReplacing} from './safe-files.js';
 import type {CrashReportFile} from './types.js';
 
 export const CRASH_TAIL_LINES = 50;
 // Enough for 50 long lines; a crash never reads a whole multi-gigabyte stderr.log.
 const TAIL_BYTES = 256 * 1024;
+/**
+ * Reports kept per node, the oldest removed as a new one is written (a node failing every 60 s
+ * left 1,440 a day); every crash also stays a line in zeek-tui.log.
+ */
+export const CRASH_REPORTS_KEPT = 20;
 
 export type CrashReport = {
 	node: string;
@@ -32,9 +30,16 @@ export type CrashReport = {
 	stderrLog: string;
 };
 
-/** Writes the report into `dir` and returns its path. */
-export function writeCrashReport(dir: string, report: CrashReport): string {
-	mkdirSync(dir, {recursive: true});
+/**
+ * Writes the report into `dir` (0600, by temp file and rename: never through a planted link),
+ * removes that node's reports beyond the newest `keep`, and returns its path.
+ */
+export function writeCrashReport(
+	dir: string,
+	report: CrashReport,
+	keep = CRASH_REPORTS_KEPT,
+): string {
+	mkdirSync(dir, {recursive: true, mode: 0o700});
 	const file = path.join(dir, crashReportName(report.node, report.at));
 	const tail = tailLines(report.stderrLog, CRASH_TAIL_LINES);
 	const lines = [
@@ -50,8 +55,20 @@ export function writeCrashReport(dir: string, report: CrashReport): string {
 		...tail,
 		'',
 	];
-	writeFileSync(file, lines.join('\n'), {flag: 'a'});
+	writeFileReplacing(file, lines.join('\n'), 0o600);
+	pruneCrashReports(dir, report.node, keep);
 	return file;
+}
+
+/** Removes all but the newest `keep` reports of `node`; a file that cannot go stays. */
+export function pruneCrashReports(dir: string, node: string, keep: number): void {
+	for (const old of listCrashReports(dir, node).slice(Math.max(1, keep))) {
+		try {
+			unlinkSync(old.file);
+		} catch {
+			// Removed meanwhile, or not ours to remove: the next crash tries again.
+		}
+	}
 }
 
 export function describeExit(exit: ProcessExit, adopted = false): string {
@@ -65,7 +82,8 @@ export function describeExit(exit: ProcessExit, adopted = false): string {
 export function tailLines(file: string, count: number): string[] {
 	let fd: number;
 	try {
-		fd = openSync(file, 'r');
+		// A FIFO or a device in place of stderr.log must not block the supervisor or run on forever.
+		fd = openRegularForRead(file);
 	} catch {
 		return [];
 	}
@@ -104,6 +122,16 @@ export function readCrashReports(
 	limit: number,
 	maxBytes = CRASH_REPORT_MAX_BYTES,
 ): CrashReportFile[] {
+	return listCrashReports(dir, node)
+		.slice(0, Math.max(0, limit))
+		.flatMap((report) => {
+			const text = readHead(report.file, maxBytes);
+			return text === undefined ? [] : [{...report, text}];
+		});
+}
+
+/** The report files of `node` in `dir`, newest first. */
+function listCrashReports(dir: string, node: string): {file: string; at: number}[] {
 	let names: string[];
 	try {
 		names = readdirSync(dir);
@@ -118,17 +146,14 @@ export function readCrashReports(
 		return Number.isNaN(at) ? [] : [{file: path.join(dir, name), at}];
 	});
 	found.sort((a, b) => b.at - a.at || b.file.localeCompare(a.file));
-	return found.slice(0, Math.max(0, limit)).flatMap((report) => {
-		const text = readHead(report.file, maxBytes);
-		return text === undefined ? [] : [{...report, text}];
-	});
+	return found;
 }
 
 /** The first `maxBytes` of a file (cut back to a whole line), or undefined when it is gone. */
 function readHead(file: string, maxBytes: number): string | undefined {
 	let fd: number;
 	try {
-		fd = openSync(file, 'r');
+		fd = openRegularForRead(file);
 	} catch {
 		return undefined;
 	}

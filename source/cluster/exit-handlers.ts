@@ -7,8 +7,10 @@
 //   SIGHUP                 the operator's terminal went away: leave the nodes running, write the
 //                          state file, exit 0 (nothing failed; the next zeek-tui adopts them).
 //                          While already stopping in order, the stop goes on.
-//   uncaught exception,    log it (stderr and the event stream), stop every node in order, exit 1
-//   unhandled rejection
+//   uncaught exception,    a bug in zeek-tui, not a reason to take the sensor down: log it (stderr
+//   unhandled rejection    and zeek-tui.log), leave the nodes running with the state file written
+//                          (detach), exit 1 so that systemd restarts the supervisor and the new
+//                          one adopts them. While already stopping in order, the stop goes on.
 //   the terminal is gone   EIO/EPIPE writing to stdout or stderr (the SSH session or the tmux
 //                          server died before or without a SIGHUP): as SIGHUP. Writing about it
 //                          to that terminal fails again, so nothing is written there twice.
@@ -117,7 +119,13 @@ export function installExitHandlers(controller: Controller, hooks: ExitHooks = {
 		reportFatal(what, error);
 		if (ending) return;
 		ending = true;
-		stopInOrder();
+		try {
+			controller.detach();
+		} catch (detachError) {
+			// The state file was written on the last change; exiting for a restart matters more.
+			reportFatal('detach', detachError);
+		}
+		void finish();
 	};
 
 	const onInterrupt = () => onStopSignal('SIGINT');

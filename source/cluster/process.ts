@@ -1,23 +1,24 @@
 // One node's process: its working directory, its log files, the spawn, the signals, and what
 // /proc says about a pid (start time, cwd, liveness). Nothing here decides what to do.
 import {spawn} from 'node:child_process';
-import {
-	closeSync,
-	copyFileSync,
-	mkdirSync,
-	openSync,
-	readFileSync,
-	readlinkSync,
-	statSync,
-} from 'node:fs';
+import {closeSync, mkdirSync, readFileSync, readlinkSync} from 'node:fs';
 import path from 'node:path';
 import {withTaskset} from './affinity.js';
 import type {ProcessExit} from './node-state.js';
+import {
+	openAppendNoFollow,
+	othersCanWrite,
+	readRegularFile,
+	requireRealDirectory,
+	writeFileReplacing,
+} from './safe-files.js';
 import type {NodePlan} from './types.js';
 
 export const STDOUT_LOG = 'stdout.log';
 export const STDERR_LOG = 'stderr.log';
 export const LAYOUT_FILE = 'cluster-layout.zeek';
+/** A layout is kilobytes; the spool's copy is refused beyond this rather than read on and on. */
+export const LAYOUT_MAX_BYTES = 1024 * 1024;
 
 export type SpawnedProcess = {
 	/** Undefined when the process could not be created (a missing binary, an unwritable cwd). */
@@ -32,9 +33,49 @@ export type SpawnedProcess = {
 	unref(): void;
 };
 
+export type NodeLogs = {stdoutFd: number; stderrFd: number};
+
 /**
- * Starts one node: mkdir -p its cwd (never wiped), copy the spool's layout into it, open its
- * stdout.log/stderr.log for append and hand the descriptors to the process, then run
+ * Readies a node's working directory for a spawn: mkdir -p (never wiped), a directory itself and
+ * not a planted link to one, the spool's layout copied in by replacing (a symlink in its place is
+ * replaced, never written through), and stdout.log/stderr.log opened for append without
+ * following links. A log that is a symlink, a FIFO or a device is refused before the node starts:
+ * an UnsafeFileError naming it. The caller closes both descriptors once the child holds copies.
+ */
+export function prepareNodeDirectory(plan: NodePlan, spoolDir: string): NodeLogs {
+	mkdirSync(plan.cwd, {recursive: true, mode: 0o755});
+	requireRealDirectory(plan.cwd);
+	const layout = readRegularFile(path.join(spoolDir, LAYOUT_FILE), {maxBytes: LAYOUT_MAX_BYTES});
+	writeFileReplacing(path.join(plan.cwd, LAYOUT_FILE), layout.data, 0o644);
+	const stdoutFd = openAppendNoFollow(path.join(plan.cwd, STDOUT_LOG));
+	try {
+		return {stdoutFd, stderrFd: openAppendNoFollow(path.join(plan.cwd, STDERR_LOG))};
+	} catch (error) {
+		closeSync(stdoutFd);
+		throw error;
+	}
+}
+
+/**
+ * Why the node's directory is unsafe for zeek itself, or undefined: another user can write it,
+ * so zeek (often root) may write its logs through links planted there. zeek-tui's own writes
+ * there never follow links; a directory not made yet is made 0755.
+ */
+export function nodeDirectoryWarning(plan: NodePlan): string | undefined {
+	let reason: string | undefined;
+	try {
+		reason = othersCanWrite(plan.cwd, {followLinks: false});
+	} catch {
+		// Missing (made at the spawn), or not a directory: the spawn says so.
+		return undefined;
+	}
+	return reason === undefined
+		? undefined
+		: `${plan.cwd} ${reason}: zeek writes its logs there, make it writable by its owner only`;
+}
+
+/**
+ * Starts one node: prepareNodeDirectory, hand the log descriptors to the process, then run
  * `[taskset -c CPUS] zeek ...` in its own session and process group, so a terminal's Ctrl-C or
  * hangup never reaches it and it never blocks on a pipe to zeek-tui.
  */
@@ -48,10 +89,7 @@ export function spawnNode(
 	let stdoutFd: number | undefined;
 	let stderrFd: number | undefined;
 	try {
-		mkdirSync(plan.cwd, {recursive: true});
-		copyFileSync(path.join(spoolDir, LAYOUT_FILE), path.join(plan.cwd, LAYOUT_FILE));
-		stdoutFd = openSync(path.join(plan.cwd, STDOUT_LOG), 'a');
-		stderrFd = openSync(path.join(plan.cwd, STDERR_LOG), 'a');
+		({stdoutFd, stderrFd} = prepareNodeDirectory(plan, spoolDir));
 		// A binary that is missing or not executable (ENOENT, EACCES) comes as an 'error' event and
 		// no pid; other failures spawn() throws, and the catch below reports them the same way.
 		const child = spawn(argv[0]!, argv.slice(1), {
@@ -175,6 +213,8 @@ export function statusFilePath(plan: NodePlan): string | undefined {
 
 // The file's mtime comes from the kernel's coarse clock, a few ms behind Date.now().
 const MTIME_SLACK_MS = 100;
+/** Zeek writes one word and a reason; anything longer is not a status file. */
+const STATUS_MAX_BYTES = 4096;
 
 /**
  * A zeek that writes no status file (a build or stand-in that ignores `-U`) is judged by its
@@ -188,16 +228,15 @@ export const STATUS_GRACE_MS = 2000;
  * process left behind, not this one's word, and counts as no file.
  */
 export function statusSaysRunning(file: string, startedAt: number, now = Date.now()): boolean {
-	let fresh: boolean;
+	let status: ReturnType<typeof readRegularFile> | undefined;
 	try {
-		fresh = statSync(file).mtimeMs >= startedAt - MTIME_SLACK_MS;
+		// O_NONBLOCK and fstat: a FIFO a node made in its place must not block the supervisor. A
+		// link is followed: `-U` may name any file, and reading one tells nothing but RUNNING.
+		status = readRegularFile(file, {maxBytes: STATUS_MAX_BYTES, followLinks: true});
 	} catch {
-		fresh = false;
+		status = undefined;
 	}
-	if (!fresh) return now - startedAt >= STATUS_GRACE_MS;
-	try {
-		return /^RUNNING\b/.test(readFileSync(file, 'utf8'));
-	} catch {
-		return false;
-	}
+	if (status === undefined || status.stats.mtimeMs < startedAt - MTIME_SLACK_MS)
+		return now - startedAt >= STATUS_GRACE_MS;
+	return /^RUNNING\b/.test(status.data.toString('utf8'));
 }

@@ -1,6 +1,6 @@
 // Command-line and environment options -> a validated ClusterSpec. Everything here is checked
 // before anything is created or started; the first problem is an InputError naming the input.
-import {accessSync, constants, readFileSync, realpathSync, statSync} from 'node:fs';
+import {accessSync, constants, realpathSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {generateLayout, parseLayout, renderLayout, LayoutParseError} from './layout.js';
 import {
@@ -11,6 +11,8 @@ import {
 	formatCpuList,
 } from './affinity.js';
 import {readMounts, unusablePlace, type Mount} from './mounts.js';
+import {LAYOUT_MAX_BYTES} from './process.js';
+import {UnsafeFileError, readRegularFile} from './safe-files.js';
 import type {ClusterSpec, Layout, NodePlan, NodeType} from './types.js';
 import {InputError} from './errors.js';
 import {demoPorts} from '../demo/demo-ports.js';
@@ -194,8 +196,13 @@ function readLayout(option: GivenOption, cwd: string): {layout: Layout; text: st
 	const file = path.resolve(cwd, option.value);
 	let text: string;
 	try {
-		text = readFileSync(file, 'utf8');
+		// A layout is kilobytes: /dev/zero, a FIFO or a huge file is refused, not read on and on.
+		text = readRegularFile(file, {maxBytes: LAYOUT_MAX_BYTES, followLinks: true}).data.toString(
+			'utf8',
+		);
 	} catch (error) {
+		if (error instanceof UnsafeFileError)
+			throw new InputError(`${describe(option)}: the layout file ${error.reason}`);
 		const code = (error as NodeJS.ErrnoException).code ?? String(error);
 		throw new InputError(`${describe(option)}: cannot read the layout file (${code})`);
 	}

@@ -1,11 +1,20 @@
 // `<spool>/.zeek-tui/state.json`: which zeek-tui supervises the spool and which process is each
 // node, as pid + start time (a pid alone may have been reused). Written atomically on every change
 // so that zeek-tui dying at any moment leaves the next one an accurate list to adopt.
-import {chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {mkdirSync} from 'node:fs';
 import path from 'node:path';
+import {
+	UnsafeFileError,
+	othersCanWrite,
+	readRegularFile,
+	securePrivateDirectory,
+	writeFileReplacing,
+} from './safe-files.js';
 
 export const STATE_DIR = '.zeek-tui';
 export const STATE_FILE = 'state.json';
+/** A state file is a few kilobytes even for hundreds of nodes; a bigger one is not ours. */
+export const STATE_FILE_MAX_BYTES = 1024 * 1024;
 
 export type ProcessIdentity = {pid: number; startTime: number};
 
@@ -39,9 +48,13 @@ export function readStateFile(spoolDir: string): StateFile | undefined {
 	const file = stateFilePath(spoolDir);
 	let text: string;
 	try {
-		text = readFileSync(file, 'utf8');
+		text = readRegularFile(file, {maxBytes: STATE_FILE_MAX_BYTES}).data.toString('utf8');
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+		if (error instanceof UnsafeFileError)
+			throw new StateFileError(
+				`${error.message}: remove it (stop any zeek still running in ${spoolDir} first)`,
+			);
 		throw new StateFileError(`cannot read ${file}: ${(error as Error).message}`);
 	}
 	const problem = (reason: string) =>
@@ -65,16 +78,40 @@ export function readStateFile(spoolDir: string): StateFile | undefined {
 	return data as StateFile;
 }
 
-/** Temp file + rename: a reader sees the old state or the new one, never half of one. */
+/**
+ * Temp file (O_EXCL|O_NOFOLLOW, 0600) + rename: a reader sees the old state or the new one, never
+ * half of one, and a symlink planted as state.json is replaced, not written through.
+ */
 export function writeStateFile(spoolDir: string, state: StateFile): void {
-	const dir = stateDir(spoolDir);
-	mkdirSync(dir, {recursive: true, mode: 0o700});
-	const file = stateFilePath(spoolDir);
-	const temp = `${file}.${process.pid}.tmp`;
-	writeFileSync(temp, `${JSON.stringify(state, null, '\t')}\n`, {mode: 0o600});
-	// The mode option applies only when the file is created; a leftover temp keeps its own.
-	chmodSync(temp, 0o600);
-	renameSync(temp, file);
+	mkdirSync(stateDir(spoolDir), {recursive: true, mode: 0o700});
+	writeFileReplacing(stateFilePath(spoolDir), `${JSON.stringify(state, null, '\t')}\n`, 0o600);
+}
+
+/**
+ * Before the supervisor writes anything: the spool must be one that no other user can change
+ * (they could plant a link where root writes), and `.zeek-tui` made or made private (a real
+ * directory of zeek-tui's user, mode 0700). Throws a StateFileError naming what is wrong.
+ */
+export function takeStateDir(spoolDir: string): void {
+	try {
+		mkdirSync(spoolDir, {recursive: true, mode: 0o700});
+		const reason = othersCanWrite(spoolDir);
+		if (reason !== undefined)
+			throw new StateFileError(
+				`${spoolDir} ${reason}, so another user could plant links where zeek-tui writes; ` +
+					`give it to this user and make it writable by its owner only (chmod go-w ${spoolDir})`,
+			);
+		const dir = stateDir(spoolDir);
+		try {
+			mkdirSync(dir, {mode: 0o700});
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		}
+		securePrivateDirectory(dir, 0o700);
+	} catch (error) {
+		if (error instanceof StateFileError) throw error;
+		throw new StateFileError((error as Error).message);
+	}
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

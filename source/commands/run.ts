@@ -57,7 +57,8 @@ export async function runCluster(
 		import('../release-memory.js'),
 	]);
 	const controller = createController(spec);
-	// Signals and uncaught errors stop the cluster in order; the terminal comes back first.
+	// Signals stop the cluster in order, an uncaught error leaves it running for the next supervisor;
+	// either way the terminal comes back first.
 	const uninstall = installExitHandlers(controller, {beforeExit: restoreTerminal});
 	try {
 		await startAfterRelease(controller);

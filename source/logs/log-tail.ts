@@ -4,10 +4,11 @@
 // READ_BUDGET_BYTES per file when busy), they hit the page cache of a local spool, and a
 // synchronous tick leaves no read in flight when close() returns, so close() can release the
 // descriptors at once.
-import {closeSync, fstatSync, openSync, readSync, statSync} from 'node:fs';
+import {closeSync, fstatSync, lstatSync, readSync} from 'node:fs';
 import {join} from 'node:path';
 import {StringDecoder} from 'node:string_decoder';
 import stripAnsi from 'strip-ansi';
+import {UnsafeFileError, openRegularForRead} from '../cluster/safe-files.js';
 import type {LogLine, LogSource} from '../cluster/types.js';
 
 export type LogTailOptions = {
@@ -103,7 +104,8 @@ class FileFollower {
 	/** One tick: a single stat when nothing changed. Returns whether lines were added. */
 	poll(): boolean {
 		return this.guard(() => {
-			const stat = statSync(this.path, {bigint: true, throwIfNoEntry: false});
+			// lstat, as the open below does not follow a link either.
+			const stat = lstatSync(this.path, {bigint: true, throwIfNoEntry: false});
 			let added = false;
 			if (this.fd !== undefined && (!stat || stat.ino !== this.ino || stat.dev !== this.dev)) {
 				// Removed or replaced: take what the old file still holds, then follow the new one.
@@ -148,7 +150,10 @@ class FileFollower {
 			this.lastError = undefined;
 			return added;
 		} catch (error) {
-			const message = `[zeek-tui] cannot read ${this.path}: ${(error as Error).message}`;
+			const message =
+				error instanceof UnsafeFileError
+					? `[zeek-tui] not showing ${error.file}: it ${error.reason}`
+					: `[zeek-tui] cannot read ${this.path}: ${(error as Error).message}`;
 			if (message === this.lastError) return false;
 			this.lastError = message;
 			this.emit({stream: this.stream, text: message});
@@ -156,11 +161,14 @@ class FileFollower {
 		}
 	}
 
-	/** Opens the file now at the path; identity comes from the descriptor, not the path. */
+	/**
+	 * Opens the file now at the path; identity comes from the descriptor, not the path. A FIFO,
+	 * a device or a symlink in its place is refused (UnsafeFileError) without blocking.
+	 */
 	private openCurrent(): boolean {
 		let fd: number;
 		try {
-			fd = openSync(this.path, 'r');
+			fd = openRegularForRead(this.path);
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
 			throw error;
