@@ -26,6 +26,7 @@ const help = `
 
 	Options (each defaults to the environment variable of Zeek's supervisor.sh)
 	  -W, --workers N          workers                                  [ZEEK_WORKERS, 4]
+	                           or per interface: eth0:2,eth1:3 (worker-eth0-1 ... on eth0)
 	  -P, --proxies N          proxies                                  [ZEEK_PROXIES, 2]
 	  -L, --loggers N          loggers                                  [ZEEK_LOGGERS, 1]
 	  -i, --interface IF       workers' packet source, may carry a plugin prefix (af_packet::eth0)
@@ -42,6 +43,9 @@ const help = `
 	  --stop-timeout S         SIGTERM, then SIGKILL after S seconds    [ZEEK_STOP_TIMEOUT, 60]
 	  --layout FILE            run the nodes of an existing cluster-layout.zeek; the counts then
 	                           do not apply                             [ZEEK_LAYOUT, generate one]
+	  --node-cfg FILE          run the nodes zeekctl runs from this node.cfg (and the zeekctl.cfg
+	                           beside it); the counts, -i and --pin-workers then do not apply
+	                                                                    [ZEEK_NODE_CFG, none]
 	  --dry-run                print the plan and exit; start nothing
 	  --json                   with --headless or --dry-run: JSON lines instead of text
 	  --headless               no TUI: supervise in the foreground, print events
@@ -140,6 +144,7 @@ const FLAGS: FlagSpec[] = [
 		fallback: '60',
 	},
 	{name: 'layout', long: 'layout', takesValue: true, env: 'ZEEK_LAYOUT'},
+	{name: 'nodeCfg', long: 'node-cfg', takesValue: true, env: 'ZEEK_NODE_CFG'},
 	{name: 'dryRun', long: 'dry-run', takesValue: false},
 	{name: 'json', long: 'json', takesValue: false},
 	{name: 'headless', long: 'headless', takesValue: false},

@@ -2,7 +2,15 @@
 // before anything is created or started; the first problem is an InputError naming the input.
 import {accessSync, constants, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {generateLayout, parseLayout, renderLayout, LayoutParseError} from './layout.js';
+import {
+	generateLayout,
+	parseLayout,
+	renderLayout,
+	workerNames,
+	LayoutParseError,
+} from './layout.js';
+import {packetSourcePrefix, parseWorkersOption, WorkersOptionError} from './workers-option.js';
+import {readNodeCfgPlan} from '../nodecfg/read.js';
 import {
 	CpuListError,
 	cpuForWorker,
@@ -33,6 +41,7 @@ export type ClusterOptions = {
 	pinWorkers?: GivenOption;
 	stopTimeout: GivenOption;
 	layout?: GivenOption;
+	nodeCfg?: GivenOption;
 };
 
 export type ValidatedCluster = {spec: ClusterSpec; layout: Layout; warnings: string[]};
@@ -51,7 +60,7 @@ export function splitArguments(text: string): string[] {
 	return text.split(/[ \t\n]+/).filter((word) => word !== '');
 }
 
-function describe(option: GivenOption): string {
+export function describe(option: GivenOption): string {
 	return option.from.startsWith('-')
 		? `${option.from} "${option.value}"`
 		: `${option.from}="${option.value}"`;
@@ -63,6 +72,16 @@ function parseCount(option: GivenOption): number {
 		throw new InputError(`${describe(option)}: expected a whole number from 0 to 10000`);
 	}
 	return Number(option.value);
+}
+
+function parseWorkers(option: GivenOption): ReturnType<typeof parseWorkersOption> {
+	try {
+		return parseWorkersOption(option.value);
+	} catch (error) {
+		if (error instanceof WorkersOptionError)
+			throw new InputError(`${describe(option)}: ${error.message}`);
+		throw error;
+	}
 }
 
 function parseStopTimeout(option: GivenOption): number {
@@ -214,13 +233,39 @@ export function buildClusterSpec(
 	context: {cwd: string; onlineCpus?: number[]; zeekPath?: string},
 ): ValidatedCluster {
 	const warnings: string[] = [];
+	const stopTimeoutMs = parseStopTimeout(options.stopTimeout);
+	if (options.nodeCfg) {
+		// node.cfg says which nodes run where: the counts, -i and the pins do not apply.
+		for (const other of [options.layout, options.pinWorkers]) {
+			if (other)
+				throw new InputError(
+					`${describe(options.nodeCfg)}: ${describe(other)} does not go with a node.cfg, which names every node; drop one`,
+				);
+		}
+		const zeek = context.zeekPath ?? resolveZeek(options.zeek);
+		const spoolDir = checkSpoolDir(options.spoolDir, context.cwd);
+		const plan = readNodeCfgPlan(options.nodeCfg, {
+			cwd: context.cwd,
+			zeek,
+			spoolDir,
+			args: splitArguments(options.args.value),
+			workerArgs: splitArguments(options.workerArgs.value),
+			backendArgs: splitArguments(options.backendArgs.value),
+			onlineCpus: context.onlineCpus ?? readOnlineCpus(),
+		});
+		const layoutText = renderLayout(plan.layout);
+		return {
+			spec: {spoolDir, layoutText, nodes: plan.nodes, stopTimeoutMs},
+			layout: plan.layout,
+			warnings: [...warnings, ...plan.warnings],
+		};
+	}
 	const counts = {
 		loggers: parseCount(options.loggers),
 		proxies: parseCount(options.proxies),
-		workers: parseCount(options.workers),
+		workers: parseWorkers(options.workers),
 	};
 	const iface = checkInterface(options.interface, warnings);
-	const stopTimeoutMs = parseStopTimeout(options.stopTimeout);
 	const pinCpus = options.pinWorkers
 		? parsePinList(options.pinWorkers, context.onlineCpus ?? readOnlineCpus())
 		: undefined;
@@ -238,7 +283,14 @@ export function buildClusterSpec(
 
 	const args = splitArguments(options.args.value);
 	const backendArgs = splitArguments(options.backendArgs.value);
-	const workerPrefix = [...splitArguments(options.workerArgs.value), '-i', iface];
+	const workerArgs = splitArguments(options.workerArgs.value);
+	// -W eth0:2,eth1:3: each worker reads its own interface, with the packet source prefix of -i.
+	const workerInterfaces = new Map(
+		workerNames(counts.workers).map(({name, interface: own}) => [
+			name,
+			own === undefined ? iface : `${packetSourcePrefix(iface)}${own}`,
+		]),
+	);
 	let workerIndex = 0;
 	// Rows and plans in layout order (manager, loggers, proxies, workers) whatever order a
 	// hand-written file lists them in; the file's order is kept within a type.
@@ -252,7 +304,14 @@ export function buildClusterSpec(
 			type: node.type,
 			cwd: path.join(spoolDir, node.name),
 			// `-U .status` makes zeek write its own state, which tells "running" from "starting".
-			argv: [zeek, ...(isWorker ? workerPrefix : []), '-U', '.status', ...args, ...backendArgs],
+			argv: [
+				zeek,
+				...(isWorker ? [...workerArgs, '-i', workerInterfaces.get(node.name) ?? iface] : []),
+				'-U',
+				'.status',
+				...args,
+				...backendArgs,
+			],
 			env: {CLUSTER_NODE: node.name},
 			...(cpus ? {cpus} : {}),
 			...(node.metricsPort === undefined

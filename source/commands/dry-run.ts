@@ -2,7 +2,45 @@
 import type {Writable} from 'node:stream';
 import {formatCpuList, withTaskset} from '../cluster/affinity.js';
 import {START_ORDER, stages} from '../cluster/order.js';
-import type {ClusterSpec} from '../cluster/types.js';
+import type {ClusterSpec, NodeCfgDetails, NodePlan} from '../cluster/types.js';
+
+/** With --node-cfg: the expansion with the field names of zeekctl's (reference/nodecfg/). */
+function nodeCfgJson(node: NodePlan, details: NodeCfgDetails): Record<string, unknown> {
+	return {
+		interface: details.interface,
+		pin_cpu: details.pinCpu,
+		aux_scripts: details.auxScripts,
+		af_packet: details.afPacket,
+		zeekctl: {
+			name: node.name,
+			type: details.type,
+			host: details.host,
+			addr: details.addr,
+			count: details.count,
+			interface: details.interface,
+			lb_method: details.lbMethod,
+			lb_procs: details.lbProcs,
+			pin_cpu: details.pinCpu,
+			env: details.env,
+			aux_scripts: details.auxScripts,
+			af_packet: details.afPacket,
+			zeekargs: details.zeekArgs,
+			zeek_args: details.zeekctlArgs,
+		},
+	};
+}
+
+function nodeCfgText(details: NodeCfgDetails): string[] {
+	const afPacket = Object.entries(details.afPacket).map(([key, value]) => `${key}=${value}`);
+	return [
+		`  node.cfg     ${details.type} on ${details.host} (${details.addr})` +
+			(details.lbMethod ? `, lb_method=${details.lbMethod} lb_procs=${details.lbProcs}` : ''),
+		...(details.interface ? [`  interface    ${details.interface}`] : []),
+		...(afPacket.length > 0 ? [`  af_packet    ${afPacket.join(' ')}`] : []),
+		...(details.auxScripts ? [`  aux_scripts  ${details.auxScripts}`] : []),
+		...(details.zeekArgs ? [`  ZeekArgs     ${details.zeekArgs}`] : []),
+	];
+}
 
 export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writable}): void {
 	const lines: string[] = [];
@@ -19,6 +57,7 @@ export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writa
 					argv,
 					env: node.env,
 					cpus: node.cpus ?? null,
+					...(node.nodeCfg ? nodeCfgJson(node, node.nodeCfg) : {}),
 				}),
 			);
 			continue;
@@ -29,6 +68,7 @@ export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writa
 			`  argv         ${argv.join(' ')}`,
 			...Object.entries(node.env).map(([key, value]) => `  ${key.padEnd(12)} ${value}`),
 			`  cpus         ${node.cpus ? formatCpuList(node.cpus) : 'any'}`,
+			...(node.nodeCfg ? nodeCfgText(node.nodeCfg) : []),
 			'',
 		);
 	}

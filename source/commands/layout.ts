@@ -5,6 +5,7 @@ import {open, rename, rm, stat} from 'node:fs/promises';
 import {isIP} from 'node:net';
 import path from 'node:path';
 import {generateLayout, renderLayout, type GenerateLayoutOptions} from '../cluster/layout.js';
+import {parseWorkersOption, workerCount, WorkersOptionError} from '../cluster/workers-option.js';
 
 export type LayoutCommandIo = {stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream};
 
@@ -145,6 +146,16 @@ export function parseLayoutArguments(argv: readonly string[]): LayoutArguments {
 			Object.assign(options, {[flag.key!]: value});
 			continue;
 		}
+		if (flag.key === 'workers') {
+			try {
+				options.workers = parseWorkersOption(value, MAX_COUNT);
+			} catch (error) {
+				if (error instanceof WorkersOptionError)
+					throw new LayoutUsageError(`${quoted}: ${error.message}`);
+				throw error;
+			}
+			continue;
+		}
 		const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
 		const limit = flag.kind === 'count' ? MAX_COUNT : MAX_PORT;
 		const lowest = flag.kind === 'port' ? 1 : 0;
@@ -180,7 +191,7 @@ function checkPortRuns(
 	options: GenerateLayoutOptions,
 	given: Map<keyof GenerateLayoutOptions, string>,
 ): void {
-	const counts = `with ${plural(options.loggers, 'logger')}, ${plural(options.proxies, 'proxy', 'proxies')} and ${plural(options.workers, 'worker')}`;
+	const counts = `with ${plural(options.loggers, 'logger')}, ${plural(options.proxies, 'proxy', 'proxies')} and ${plural(workerCount(options.workers), 'worker')}`;
 	const clusterNodes = 1 + options.loggers + options.proxies;
 	const lastPort = options.port + clusterNodes - 1;
 	if (lastPort > MAX_PORT) {
@@ -190,7 +201,7 @@ function checkPortRuns(
 		);
 	}
 	if (options.metricsPort === 0) return;
-	const allNodes = clusterNodes + options.workers;
+	const allNodes = clusterNodes + workerCount(options.workers);
 	const lastMetricsPort = options.metricsPort + allNodes - 1;
 	if (lastMetricsPort > MAX_PORT) {
 		const lowest = MAX_PORT - allNodes + 1;
@@ -216,7 +227,9 @@ export async function runLayoutCommand(argv: string[], io: LayoutCommandIo): Pro
 			await writeTo(io.stdout, LAYOUT_HELP);
 			return 0;
 		}
-		const text = renderLayout(generateLayout(parsed.options));
+		// Workers per interface exist only in Zeek 9's generator: its text, then.
+		const named = typeof parsed.options.workers !== 'number';
+		const text = renderLayout(generateLayout(parsed.options), named ? {framing: 'zeek-9'} : {});
 		if (parsed.output === undefined) await writeTo(io.stdout, text);
 		else await writeFileAtomically(parsed.output, text);
 		return 0;
