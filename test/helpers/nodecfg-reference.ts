@@ -1,0 +1,88 @@
+// The node.cfg reference cases (test/fixtures/nodecfg/, copied from reference/nodecfg/): each
+// CASE.cfg with the expansion zeekctl's own code produced for it.
+import {readdirSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {repoRoot} from './cli.js';
+
+export const nodeCfgFixtures = path.join(repoRoot, 'test/fixtures/nodecfg');
+
+export type ReferenceNode = {
+	name: string;
+	type: string;
+	host: string;
+	addr: string;
+	count: number;
+	interface: string;
+	lb_method: string;
+	lb_procs: string;
+	pin_cpu: number | null;
+	env: string[];
+	aux_scripts: string;
+	zeek_args: string[];
+};
+
+export type NodeCfgCase = {
+	name: string;
+	file: string;
+	text: string;
+	expected: {
+		valid: boolean;
+		error?: string;
+		zeekctl_cfg_extra: string[];
+		nodes?: ReferenceNode[];
+		'cluster-layout.zeek'?: string;
+		'zeekctl-config.zeek'?: string;
+	};
+};
+
+export function nodeCfgCases(): NodeCfgCase[] {
+	return readdirSync(nodeCfgFixtures)
+		.filter((file) => file.endsWith('.cfg') && file !== 'zeekctl.cfg')
+		.sort()
+		.map((file) => {
+			const name = file.slice(0, -'.cfg'.length);
+			return {
+				name,
+				file: path.join(nodeCfgFixtures, file),
+				text: readFileSync(path.join(nodeCfgFixtures, file), 'utf8'),
+				expected: JSON.parse(
+					readFileSync(path.join(nodeCfgFixtures, `${name}.expected.json`), 'utf8'),
+				) as NodeCfgCase['expected'],
+			};
+		});
+}
+
+/** The af_packet plugin's redefs per node, read from zeekctl-config.zeek. */
+export function afPacketRedefs(zeekctlConfig: string): Map<string, Record<string, string>> {
+	const redefs = new Map<string, Record<string, string>>();
+	const block =
+		/@if\( peer_description == "([^"]+)" \) ((?:\n {2}redef AF_Packet::\w+ = .*;)+)\n@endif/g;
+	for (const match of zeekctlConfig.matchAll(block)) {
+		const entries = [...match[2]!.matchAll(/redef AF_Packet::(\w+) = (.*);/g)];
+		redefs.set(match[1]!, Object.fromEntries(entries.map((entry) => [entry[1]!, entry[2]!])));
+	}
+	return redefs;
+}
+
+export type ReferenceLayoutNode = {
+	name: string;
+	type: string;
+	ip: string;
+	port: number;
+	metricsPort?: number;
+};
+
+/** The nodes of zeekctl's cluster-layout.zeek, its "control" node left out. */
+export function zeekctlLayoutNodes(layout: string): ReferenceLayoutNode[] {
+	const line =
+		/^\t\["([^"]+)"\] = \[\$node_type=Cluster::(\w+), \$ip=([^,]+), \$p=(\d+)\/tcp(?:, \$manager="[^"]+")?(?:, \$metrics_port=(\d+)\/tcp)?\],$/gm;
+	return [...layout.matchAll(line)]
+		.filter((match) => match[1] !== 'control')
+		.map((match) => ({
+			name: match[1]!,
+			type: match[2]!.toLowerCase(),
+			ip: match[3]!.replace(/^\[|\]$/g, ''),
+			port: Number(match[4]),
+			...(match[5] === undefined ? {} : {metricsPort: Number(match[5])}),
+		}));
+}
