@@ -6,6 +6,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {cleanEnv, runCli, simulatorPath} from './helpers/cli.js';
 import {afPacketRedefs, nodeCfgCases} from './helpers/nodecfg-reference.js';
+import {readReferenceCases, zeek9ReferenceDir} from './helpers/reference-layouts.js';
 
 type PlannedNode = {
 	name: string;
@@ -195,6 +196,15 @@ describe('-W per interface in the cluster options', () => {
 			['worker-eth1-1', 'af_packet::eth1'],
 		]);
 	});
+
+	it.each(readReferenceCases(zeek9ReferenceDir))(
+		'zeek-tui layout $args: what Zeek 9 writes, byte for byte',
+		async (reference) => {
+			const result = await runCli(['layout', ...reference.args], {cwd: work, env: cleanEnv()});
+			expect(result.exitCode).toBe(0);
+			expect(result.stdout).toBe(reference.stdout);
+		},
+	);
 
 	it('refuses what Zeek 9 refuses, in one line', async () => {
 		const result = await dryRun(['-W', 'eth0:2,']);
