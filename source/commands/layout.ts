@@ -60,7 +60,9 @@ zeek-cluster-layout-generator.
   -L, --loggers N             loggers (default ${LAYOUT_DEFAULTS.loggers});
                               0 makes the manager the logger
   -P, --proxies N             proxies (default ${LAYOUT_DEFAULTS.proxies})
-  -W, --workers N             workers (default ${LAYOUT_DEFAULTS.workers})
+  -W, --workers N             workers (default ${LAYOUT_DEFAULTS.workers}); or per interface,
+                              eth0:2,eth1:3 (worker-eth0-1 ...): then the text
+                              of Zeek 9's generator, which alone has them
   -a, --address ADDR          every node's $ip (default ${LAYOUT_DEFAULTS.ip})
   -p, --port PORT             the manager's cluster port (default ${LAYOUT_DEFAULTS.port});
                               loggers, then proxies, take the next ones;
