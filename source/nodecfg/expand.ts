@@ -1,6 +1,7 @@
 // node.cfg (+ zeekctl.cfg) -> the nodes zeekctl runs, by the rules of ZeekControl's config.py
 // (_check_node, _check_nodestore), its load-balancing plugins and its af_packet plugin. Pure:
 // the host lookups come in as HostFacts.
+import type {NodeCfgDetails} from '../cluster/types.js';
 import {NodeCfgError, parseIni} from './ini.js';
 import {parseZeekctlCfg, pythonInt, type ZeekctlSettings} from './zeekctl-cfg.js';
 
@@ -64,22 +65,14 @@ export type HostFacts = {
 	localAddresses: readonly string[];
 };
 
-export type ExpandedNode = {
+export type ExpandedNode = Omit<
+	NodeCfgDetails,
+	'type' | 'env' | 'afPacket' | 'zeekArgs' | 'zeekctlArgs'
+> & {
 	name: string;
 	type: NodeCfgType;
-	host: string;
-	/** The address zeekctl picks: the first IPv4 one the lookup gives, else the first. */
-	addr: string;
-	/** Unique within the type, counting every lb_procs process. */
-	count: number;
-	/** After the lb_method: `af_packet::eth0`, `zc:eth0@1`, a prefix/suffix of lb_custom... */
-	interface: string;
-	lbMethod: string;
-	lbProcs: string;
-	pinCpu: number | null;
 	/** zeekctl's order: CLUSTER_NODE (not for standalone), then env_vars sorted by name. */
 	env: Array<[name: string, value: string]>;
-	auxScripts: string;
 	/** The af_packet plugin's redefs for this node, [key, value] as written in node.cfg. */
 	afPacket: Array<[key: string, value: string]>;
 };
@@ -94,17 +87,9 @@ export type Expansion = {
 	warnings: string[];
 };
 
-type Node = {
-	name: string;
+// A node while the rules run: its node.cfg keys and its environment still open to additions.
+type Node = Omit<ExpandedNode, 'env' | 'auxScripts' | 'afPacket'> & {
 	keys: Map<string, string>;
-	type: NodeCfgType;
-	host: string;
-	addr: string;
-	count: number;
-	interface: string;
-	lbMethod: string;
-	lbProcs: string;
-	pinCpu: number | null;
 	envVars: Map<string, string>;
 };
 
@@ -305,23 +290,15 @@ export function expandNodeCfg(
 	const zeroMq = settings.clusterBackend.toLowerCase() === 'zeromq';
 	return {
 		standalone: store.length === 1,
-		nodes: nodes.map((node) => ({
-			name: node.name,
-			type: node.type,
-			host: node.host,
-			addr: node.addr,
-			count: node.count,
-			interface: node.interface,
-			lbMethod: node.lbMethod,
-			lbProcs: node.lbProcs,
-			pinCpu: node.pinCpu,
+		nodes: nodes.map(({keys, envVars, ...node}) => ({
+			...node,
 			env: [
 				...(node.type === 'standalone' ? [] : [['CLUSTER_NODE', node.name] as [string, string]]),
-				...[...node.envVars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+				...[...envVars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
 			],
-			auxScripts: node.keys.get('aux_scripts') ?? '',
+			auxScripts: keys.get('aux_scripts') ?? '',
 			afPacket:
-				afPacketActive && node.type === 'worker' && node.lbProcs ? afPacketRedefs(node) : [],
+				afPacketActive && node.type === 'worker' && node.lbProcs ? afPacketRedefs(keys) : [],
 		})),
 		settings,
 		firstPort: zeroMq ? settings.zeekPort + 2 : settings.zeekPort,
@@ -460,10 +437,10 @@ function applyAfPacket(workers: Node[]): boolean {
 	return active;
 }
 
-function afPacketRedefs(node: Node): Array<[string, string]> {
+function afPacketRedefs(keys: Map<string, string>): Array<[string, string]> {
 	const redefs: Array<[string, string]> = [];
 	for (const name of AF_PACKET_KEYS) {
-		const value = node.keys.get(`af_packet_${name}`);
+		const value = keys.get(`af_packet_${name}`);
 		if (value && value.trim()) redefs.push([name, value]);
 	}
 	return redefs;

@@ -3,7 +3,7 @@
 // command line; ports numbered as zeekctl numbers them.
 import path from 'node:path';
 import {isValidNodeName, layoutOf} from '../cluster/layout.js';
-import type {Layout, NodePlan, NodeType} from '../cluster/types.js';
+import type {Layout, NodeCfgDetails, NodePlan, NodeType} from '../cluster/types.js';
 import type {ExpandedNode, Expansion} from './expand.js';
 import {NodeCfgError} from './ini.js';
 import {ShellWordsError, shellWords} from './shell-words.js';
@@ -140,21 +140,7 @@ export function planNodeCfg(input: NodeCfgPlanInput): NodeCfgPlan {
 			...(metricsPort === undefined
 				? {}
 				: {metrics: {host: metricsHost(settings.metricsAddress, node.addr), port: metricsPort}}),
-			nodeCfg: {
-				type: node.type,
-				host: node.host,
-				addr: node.addr,
-				count: node.count,
-				interface: node.interface,
-				lbMethod: node.lbMethod,
-				lbProcs: node.lbProcs,
-				pinCpu: node.pinCpu,
-				env: node.env.map(([name, value]) => `${name}=${value}`),
-				auxScripts: node.auxScripts,
-				afPacket: Object.fromEntries(node.afPacket),
-				zeekArgs: settings.zeekArgs,
-				zeekctlArgs: zeekctlArguments(node, expansion),
-			},
+			nodeCfg: details(node, expansion),
 		};
 	});
 	if (offline.size > 0)
@@ -162,6 +148,17 @@ export function planNodeCfg(input: NodeCfgPlanInput): NodeCfgPlan {
 			`warning: pin_cpus names CPU ${[...offline].sort((a, b) => a - b).join(',')}, not online on this machine; taskset will refuse those nodes`,
 		);
 	return {layout, nodes, warnings};
+}
+
+function details(node: ExpandedNode, expansion: Expansion): NodeCfgDetails {
+	const {env, afPacket, ...same} = node;
+	return {
+		...same,
+		env: env.map(([name, value]) => `${name}=${value}`),
+		afPacket: Object.fromEntries(afPacket),
+		zeekArgs: expansion.settings.zeekArgs,
+		zeekctlArgs: zeekctlArguments(node, expansion),
+	};
 }
 
 /** A node listening on every address is reached on its own. */

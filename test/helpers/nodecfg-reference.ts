@@ -21,6 +21,26 @@ export type ReferenceNode = {
 	zeek_args: string[];
 };
 
+/** The fields of zeekctl's expansion zeek-tui reproduces (`exec`, `cwd` and the rest are zeekctl's). */
+export function comparedFields(node: ReferenceNode): ReferenceNode {
+	const {name, type, host, addr, count, lb_method, lb_procs, pin_cpu, env, aux_scripts, zeek_args} =
+		node;
+	return {
+		name,
+		type,
+		host,
+		addr,
+		count,
+		interface: node.interface,
+		lb_method,
+		lb_procs,
+		pin_cpu,
+		env,
+		aux_scripts,
+		zeek_args,
+	};
+}
+
 export type NodeCfgCase = {
 	name: string;
 	file: string;
