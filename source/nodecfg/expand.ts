@@ -284,8 +284,8 @@ export function expandNodeCfg(
 	const workers = nodes.filter((node) => node.type === 'worker');
 	applyLbCustom(workers, settings);
 	applyLbMyricom(workers);
-	applyLbPfRing(workers, settings);
-	const afPacketActive = applyAfPacket(workers);
+	applyLbPfRing(workers, settings, warnings);
+	const afPacketActive = applyAfPacket(workers, warnings);
 
 	const zeroMq = settings.clusterBackend.toLowerCase() === 'zeromq';
 	return {
@@ -377,16 +377,15 @@ function applyLbMyricom(workers: Node[]): void {
 }
 
 // ZeekControl/plugins/lb_pf_ring.py, cluster ids per host and interface, app instances per group.
-function applyLbPfRing(workers: Node[], settings: ZeekctlSettings): void {
+function applyLbPfRing(workers: Node[], settings: ZeekctlSettings, warnings: string[]): void {
 	const clusterId = settings.pfringClusterId;
 	if (clusterId === 0) return;
 	const variable = PF_RING_TYPES[settings.pfringClusterType];
 	const pfRing = workers.filter((node) => node.lbMethod === 'pf_ring');
 	if (variable === undefined) {
-		if (pfRing.length === 0) return;
-		throw new NodeCfgError(
-			`PFRINGClusterType=${settings.pfringClusterType}: PFRINGClusterType "${settings.pfringClusterType}" not supported`,
-		);
+		// zeekctl reports it and runs on without the plugin: no PF_RING variables at all.
+		warnings.push(`error: PFRINGClusterType "${settings.pfringClusterType}" not supported`);
+		return;
 	}
 	const first = settings.pfringFirstAppInstance;
 	let appInstance = first;
@@ -420,16 +419,20 @@ function applyLbPfRing(workers: Node[], settings: ZeekctlSettings): void {
 
 // ZeekControl/plugins/zzz_af_packet.py: the prefix for lb_method=af_packet; active when a
 // load-balanced worker reads from af_packet::.
-function applyAfPacket(workers: Node[]): boolean {
+function applyAfPacket(workers: Node[], warnings: string[]): boolean {
 	let active = false;
 	for (const node of workers) {
 		if (!node.lbProcs) continue;
 		if (node.interface.startsWith('af_packet::')) active = true;
 		if (node.lbMethod === 'af_packet') {
-			if (node.interface.startsWith('af_packet::'))
-				throw new NodeCfgError(
-					`${key(node, 'interface', node.interface)}: unexpected af_packet:: prefix for interface ${node.interface} of ${node.name}`,
+			if (node.interface.startsWith('af_packet::')) {
+				// zeekctl reports it and stops the plugin there: later workers keep their bare
+				// interfaces and no node gets AF_Packet options.
+				warnings.push(
+					`error: ${key(node, 'interface', node.interface)}: unexpected af_packet:: prefix for interface ${node.interface} of ${node.name}`,
 				);
+				return false;
+			}
 			node.interface = `af_packet::${node.interface}`;
 			active = true;
 		}

@@ -15,6 +15,17 @@ const MAX_INTERPOLATION_DEPTH = 10;
 
 type RawSection = {name: string; values: Map<string, string[]>};
 
+/** Python's repr() of a string, as configparser's messages quote lines and values. */
+export function pythonRepr(text: string): string {
+	const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+	const escaped = text
+		.replaceAll('\\', '\\\\')
+		.replaceAll('\n', '\\n')
+		.replaceAll('\t', '\\t')
+		.replaceAll('\r', '\\r');
+	return `${quote}${quote === "'" ? escaped.replaceAll("'", "\\'") : escaped}${quote}`;
+}
+
 /** configparser's "[line  N]": the number right-aligned in two columns. */
 function at(file: string, line: number): string {
 	return `While reading from '${file}' [line ${String(line).padStart(2)}]`;
@@ -66,12 +77,12 @@ export function parseIni(text: string, file: string): IniSection[] {
 		}
 		if (!current) {
 			throw new NodeCfgError(
-				`File contains no section headers. file: '${file}', line: ${lineNumber} ${JSON.stringify(rawLine)}`,
+				`File contains no section headers. file: '${file}', line: ${lineNumber} ${pythonRepr(`${rawLine}\n`)}`,
 			);
 		}
 		const assignment = /^(.*?)\s*([=:])\s*(.*)$/.exec(value);
 		if (!assignment || assignment[1] === '') {
-			errors.push(`[line ${String(lineNumber).padStart(2)}]: ${JSON.stringify(rawLine)}`);
+			errors.push(`[line ${String(lineNumber).padStart(2)}]: ${pythonRepr(`${rawLine}\n`)}`);
 			return;
 		}
 		option = assignment[1]!.trimEnd().toLowerCase();
@@ -112,7 +123,7 @@ function interpolate(
 ): string {
 	if (depth > MAX_INTERPOLATION_DEPTH) {
 		throw new NodeCfgError(
-			`Recursion limit exceeded in value substitution: option '${option}' in section '${section}' contains an interpolation key which cannot be substituted in 10 steps. Raw value: ${JSON.stringify(value)}`,
+			`Recursion limit exceeded in value substitution: option '${option}' in section '${section}' contains an interpolation key which cannot be substituted in 10 steps. Raw value: ${pythonRepr(value)}`,
 		);
 	}
 	let result = '';
@@ -131,15 +142,15 @@ function interpolate(
 		if (!reference) {
 			throw new NodeCfgError(
 				rest.startsWith('%(')
-					? `bad interpolation variable reference ${JSON.stringify(rest)}`
-					: `'%' must be followed by '%' or '(', found: ${JSON.stringify(rest)}`,
+					? `bad interpolation variable reference ${pythonRepr(rest)}`
+					: `'%' must be followed by '%' or '(', found: ${pythonRepr(rest)}`,
 			);
 		}
 		const name = reference[1]!.toLowerCase();
 		const referenced = values.get(name);
 		if (referenced === undefined) {
 			throw new NodeCfgError(
-				`Bad value substitution: option '${option}' in section '${section}' contains an interpolation key '${name}' which is not a valid option name. Raw value: ${JSON.stringify(value)}`,
+				`Bad value substitution: option '${option}' in section '${section}' contains an interpolation key '${name}' which is not a valid option name. Raw value: ${pythonRepr(value)}`,
 			);
 		}
 		result += referenced.includes('%')
