@@ -101,7 +101,7 @@ export function planNodeCfg(input: NodeCfgPlanInput): NodeCfgPlan {
 	} catch (error) {
 		if (error instanceof RangeError)
 			throw new NodeCfgError(
-				`ZeekPort=${settings.zeekPort} MetricsPort=${settings.metricsPort}: ${error.message} run past 65535`,
+				`ZeekPort=${settings.zeekPort} MetricsPort=${settings.metricsPort}: ${error.message}: every port must be within 1-65535`,
 			);
 		throw error;
 	}
