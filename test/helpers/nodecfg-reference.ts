@@ -5,6 +5,8 @@ import path from 'node:path';
 import {repoRoot} from './cli.js';
 
 export const nodeCfgFixtures = path.join(repoRoot, 'test/fixtures/nodecfg');
+/** More cases, expanded by zeekctl's own code the same way (see its README.md). */
+export const zeekctlFixtures = path.join(repoRoot, 'test/fixtures/nodecfg-zeekctl');
 
 export type ReferenceNode = {
 	name: string;
@@ -47,6 +49,7 @@ export type NodeCfgCase = {
 	text: string;
 	expected: {
 		valid: boolean;
+		standalone?: boolean;
 		error?: string;
 		zeekctl_cfg_extra: string[];
 		nodes?: ReferenceNode[];
@@ -55,21 +58,24 @@ export type NodeCfgCase = {
 	};
 };
 
+/** Every case of both directories. */
 export function nodeCfgCases(): NodeCfgCase[] {
-	return readdirSync(nodeCfgFixtures)
-		.filter((file) => file.endsWith('.cfg') && file !== 'zeekctl.cfg')
-		.sort()
-		.map((file) => {
-			const name = file.slice(0, -'.cfg'.length);
-			return {
-				name,
-				file: path.join(nodeCfgFixtures, file),
-				text: readFileSync(path.join(nodeCfgFixtures, file), 'utf8'),
-				expected: JSON.parse(
-					readFileSync(path.join(nodeCfgFixtures, `${name}.expected.json`), 'utf8'),
-				) as NodeCfgCase['expected'],
-			};
-		});
+	return [nodeCfgFixtures, zeekctlFixtures].flatMap((directory) =>
+		readdirSync(directory)
+			.filter((file) => file.endsWith('.cfg'))
+			.sort()
+			.map((file) => {
+				const name = file.slice(0, -'.cfg'.length);
+				return {
+					name,
+					file: path.join(directory, file),
+					text: readFileSync(path.join(directory, file), 'utf8'),
+					expected: JSON.parse(
+						readFileSync(path.join(directory, `${name}.expected.json`), 'utf8'),
+					) as NodeCfgCase['expected'],
+				};
+			}),
+	);
 }
 
 /** The af_packet plugin's redefs per node, read from zeekctl-config.zeek. */
