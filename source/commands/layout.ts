@@ -85,6 +85,9 @@ Where zeek-tui layout differs from zeek-cluster-layout-generator:
   - every node's cluster and metrics port, the last one included, must be
     within 1-${MAX_PORT}; the generator runs past 65535 and numbers from 0
   - -m 0 switches metrics ports off; the generator numbers them from 0/tcp
+    (Zeek 9's, with workers per interface, writes 0/tcp for every node)
+  - workers per interface: an interface given twice is refused (Zeek 9 would
+    name two workers alike)
   - an IPv6 $ip is written in brackets ($ip=[::1]), as Zeek script requires;
     the generator leaves them out
   - -a and -b must be IPv4 or IPv6 addresses; unknown flags and stray arguments
