@@ -37,7 +37,13 @@ function localAddresses(): string[] {
 
 /** This hostname counts as this machine even where it resolves to 127.0.1.1 (Debian's /etc/hosts). */
 export function systemHostFacts(): HostFacts {
-	const own = resolve(os.hostname());
+	// One lookup per host: a node.cfg names the same few hosts in every section.
+	const known = new Map<string, ReturnType<typeof resolve>>();
+	const cached = (host: string) => {
+		if (!known.has(host)) known.set(host, resolve(host));
+		return known.get(host)!;
+	};
+	const own = cached(os.hostname());
 	const addresses = [...localAddresses(), ...(Array.isArray(own) ? own : [])];
-	return {resolve, localAddresses: [...new Set(addresses)]};
+	return {resolve: cached, localAddresses: [...new Set(addresses)]};
 }
