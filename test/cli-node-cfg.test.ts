@@ -138,6 +138,9 @@ describe('--node-cfg', () => {
 		);
 		expect(result.exitCode).toBe(0);
 		expect(result.stdout).toContain('w-2 (worker)');
+		// zeekctl: ZeroMQ's proxy takes 27760-27761, its control node 27762; metrics from 9991.
+		expect(result.stdout).toContain('ports        27763/tcp, metrics 9991/tcp');
+		expect(result.stdout).toContain('ports        27766/tcp, metrics 9994/tcp');
 		expect(result.stdout).toContain(
 			'node.cfg     worker on localhost (127.0.0.1), lb_method=custom lb_procs=2',
 		);

@@ -62,6 +62,9 @@ export type NodeCfgDetails = {
 	zeekArgs: string;
 	/** zeekctl's own zeek arguments for this node (its `-p` prefixes and scripts included). */
 	zeekctlArgs: string[];
+	/** The layout's ports for this node, numbered as zeekctl numbers them. */
+	port?: number;
+	metricsPort?: number;
 };
 
 export type ClusterSpec = {

@@ -11,6 +11,8 @@ function nodeCfgJson(node: NodePlan, details: NodeCfgDetails): Record<string, un
 		pin_cpu: details.pinCpu,
 		aux_scripts: details.auxScripts,
 		af_packet: details.afPacket,
+		port: details.port ?? null,
+		metrics_port: details.metricsPort ?? null,
 		zeekctl: {
 			name: node.name,
 			type: details.type,
@@ -35,6 +37,12 @@ function nodeCfgText(details: NodeCfgDetails): string[] {
 	return [
 		`  node.cfg     ${details.type} on ${details.host} (${details.addr})` +
 			(details.lbMethod ? `, lb_method=${details.lbMethod} lb_procs=${details.lbProcs}` : ''),
+		...(details.port === undefined
+			? []
+			: [
+					`  ports        ${details.port}/tcp` +
+						(details.metricsPort === undefined ? '' : `, metrics ${details.metricsPort}/tcp`),
+				]),
 		...(details.interface ? [`  interface    ${details.interface}`] : []),
 		...(afPacket.length > 0 ? [`  af_packet    ${afPacket.join(' ')}`] : []),
 		...(details.auxScripts ? [`  aux_scripts  ${details.auxScripts}`] : []),

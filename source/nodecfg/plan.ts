@@ -140,7 +140,11 @@ export function planNodeCfg(input: NodeCfgPlanInput): NodeCfgPlan {
 			...(metricsPort === undefined
 				? {}
 				: {metrics: {host: metricsHost(settings.metricsAddress, node.addr), port: metricsPort}}),
-			nodeCfg: details(node, expansion),
+			nodeCfg: {
+				...details(node, expansion),
+				...(layoutNode.port === undefined ? {} : {port: layoutNode.port}),
+				...(metricsPort === undefined ? {} : {metricsPort}),
+			},
 		};
 	});
 	if (offline.size > 0)
