@@ -210,6 +210,14 @@ describe('-W per interface in the cluster options', () => {
 		},
 	);
 
+	it('warns of a per-interface interface this machine does not show, as of -i', async () => {
+		const result = await dryRun(['-W', 'lo:1,nosuch0:1']);
+		expect(result.exitCode).toBe(0);
+		expect(result.stderr).toBe(
+			'zeek-tui: warning: interface nosuch0 is not in /sys/class/net; zeek will report it if it cannot open it\n',
+		);
+	});
+
 	it('refuses what Zeek 9 refuses, in one line', async () => {
 		const result = await dryRun(['-W', 'eth0:2,']);
 		expect(result.exitCode).toBe(2);

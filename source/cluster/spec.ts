@@ -291,6 +291,13 @@ export function buildClusterSpec(
 			own === undefined ? iface : `${packetSourcePrefix(iface)}${own}`,
 		]),
 	);
+	if (typeof counts.workers !== 'number') {
+		for (const group of counts.workers)
+			checkInterface(
+				{value: `${packetSourcePrefix(iface)}${group.interface}`, from: options.workers.from},
+				warnings,
+			);
+	}
 	let workerIndex = 0;
 	// Rows and plans in layout order (manager, loggers, proxies, workers) whatever order a
 	// hand-written file lists them in; the file's order is kept within a type.
