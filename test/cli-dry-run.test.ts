@@ -197,11 +197,6 @@ describe('--dry-run', () => {
 		}
 	});
 
-	it('takes --node-cfg and ZEEK_NODE_CFG (a row of the flag table)', async () => {
-		expect(await plan(['--node-cfg', '/etc/zeek/node.cfg'])).toHaveLength(8);
-		expect(await plan([], {ZEEK_NODE_CFG: '/etc/zeek/node.cfg'})).toHaveLength(8);
-	});
-
 	it('prints readable text without --json', async () => {
 		const result = await runCli(['--dry-run', '--zeek', simulatorPath, '-W', '1'], {
 			cwd: work,

@@ -38,7 +38,7 @@ export const CLUSTER_ROWS = {
 		value: 'N',
 		env: 'ZEEK_WORKERS',
 		fallback: '4',
-		help: ['workers'],
+		help: ['workers, or per interface: eth0:2,eth1:3 (worker-eth0-1 ...)'],
 	},
 	proxies: {
 		name: 'proxies',
@@ -138,7 +138,10 @@ export const CLUSTER_ROWS = {
 		value: 'FILE',
 		env: 'ZEEK_NODE_CFG',
 		fallbackText: 'none',
-		help: ['run the nodes zeekctl would run from its node.cfg'],
+		help: [
+			'run the nodes zeekctl runs from this node.cfg (and the zeekctl.cfg',
+			'beside it); the counts, -i and --pin-workers then do not apply',
+		],
 	},
 	dryRun: {name: 'dryRun', long: 'dry-run', help: ['print the plan and exit; start nothing']},
 	json: {
@@ -188,7 +191,11 @@ const ADDRESS = 'expected an IPv4 or IPv6 address, like 127.0.0.1 or ::1';
 export const LAYOUT_FLAGS: FlagTable = [
 	count('loggers', 'L', '1', ['loggers', '0 makes the manager the logger']),
 	count('proxies', 'P', '1', ['proxies']),
-	count('workers', 'W', '4', ['workers']),
+	count('workers', 'W', '4', [
+		'workers; or per interface, eth0:2,eth1:3',
+		"(worker-eth0-1 ...): then the text of Zeek 9's",
+		'generator, which alone has them',
+	]),
 	{
 		name: 'address',
 		long: 'address',

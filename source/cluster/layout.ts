@@ -31,10 +31,14 @@ export function isValidNodeName(name: string): boolean {
 	);
 }
 
+/** Workers per interface, as `-W eth0:2,eth1:3` gives them (Zeek 9's generator). */
+export type InterfaceWorkers = {interface: string; count: number};
+
 export type GenerateLayoutOptions = {
 	loggers: number;
 	proxies: number;
-	workers: number;
+	/** A count (`worker-1` ...), or counts per interface (`worker-eth0-1` ...). */
+	workers: number | readonly InterfaceWorkers[];
 	/** Every node's `$ip`, without brackets. */
 	ip: string;
 	/** The manager's cluster port; loggers, then proxies, take the next ones. */
@@ -44,52 +48,92 @@ export type GenerateLayoutOptions = {
 	metricsAddress: string;
 };
 
+/** The workers' names in layout order, with the interface of each when given per interface. */
+export function workerNames(
+	workers: number | readonly InterfaceWorkers[],
+): Array<{name: string; interface?: string}> {
+	if (typeof workers === 'number')
+		return Array.from({length: workers}, (_, index) => ({name: `worker-${index + 1}`}));
+	return workers.flatMap((group) =>
+		Array.from({length: group.count}, (_, index) => ({
+			name: `worker-${group.interface}-${index + 1}`,
+			interface: group.interface,
+		})),
+	);
+}
+
 /**
- * The generator's rule: manager, logger-1.., proxy-1.., worker-1..; cluster ports from `port`
- * for every node but the workers, metrics ports from `metricsPort` for every node, in that order.
- * The caller checks the input; nonsense (negative counts, ports past 65535) is a RangeError here.
+ * The generator's rule: manager, logger-1.., proxy-1.., worker-1.. (or worker-IF-1.. per
+ * interface); cluster ports from `port` for every node but the workers, metrics ports from
+ * `metricsPort` for every node, in that order. The caller checks the input; nonsense (negative
+ * counts, ports past 65535) is a RangeError here.
  */
 export function generateLayout(options: GenerateLayoutOptions): Layout {
-	const {loggers, proxies, workers, ip, port, metricsPort, metricsAddress} = options;
+	const {loggers, proxies, workers, ip} = options;
+	const workerCounts =
+		typeof workers === 'number' ? [workers] : workers.map((group) => group.count);
 	for (const [what, count] of [
 		['loggers', loggers],
 		['proxies', proxies],
-		['workers', workers],
+		...workerCounts.map((count) => ['workers', count] as const),
 	] as const) {
 		if (!Number.isSafeInteger(count) || count < 0) {
 			throw new RangeError(`${what}: ${count} is not a count`);
 		}
 	}
-	const withMetrics = metricsPort !== 0;
-	const nodeCount = 1 + loggers + proxies + workers;
-	if (!isPortRange(port, 1 + loggers + proxies)) {
-		throw new RangeError(`cluster ports from ${port} for ${1 + loggers + proxies} nodes`);
-	}
-	if (withMetrics && !isPortRange(metricsPort, nodeCount)) {
-		throw new RangeError(`metrics ports from ${metricsPort} for ${nodeCount} nodes`);
-	}
-
-	const plan: Array<{name: string; type: NodeType}> = [{name: 'manager', type: 'manager'}];
+	const plan: Array<{name: string; type: NodeType; ip: string}> = [
+		{name: 'manager', type: 'manager', ip},
+	];
 	for (const [type, count] of [
 		['logger', loggers],
 		['proxy', proxies],
-		['worker', workers],
 	] as const) {
-		for (let index = 1; index <= count; index++) plan.push({name: `${type}-${index}`, type});
+		for (let index = 1; index <= count; index++) plan.push({name: `${type}-${index}`, type, ip});
 	}
+	for (const {name} of workerNames(workers)) plan.push({name, type: 'worker', ip});
+	return layoutOf(plan, {...options, workerPorts: false});
+}
 
+export type LayoutPortOptions = {
+	/** The first cluster port, for the first node that takes one. */
+	port: number;
+	/** The first metrics port; 0 for none. */
+	metricsPort: number;
+	metricsAddress: string;
+	/** zeekctl numbers workers' cluster ports too; the generator gives workers none. */
+	workerPorts: boolean;
+};
+
+/**
+ * The layout of these nodes, in the order given: cluster ports counting up from `port`,
+ * metrics ports from `metricsPort`, every node but the manager naming the manager.
+ */
+export function layoutOf(
+	nodes: ReadonlyArray<{name: string; type: NodeType; ip: string}>,
+	options: LayoutPortOptions,
+): Layout {
+	const {port, metricsPort, metricsAddress, workerPorts} = options;
+	const withMetrics = metricsPort !== 0;
+	const ported = nodes.filter((node) => workerPorts || node.type !== 'worker').length;
+	if (!isPortRange(port, ported)) {
+		throw new RangeError(`cluster ports from ${port} for ${ported} nodes`);
+	}
+	if (withMetrics && !isPortRange(metricsPort, nodes.length)) {
+		throw new RangeError(`metrics ports from ${metricsPort} for ${nodes.length} nodes`);
+	}
+	const manager = nodes.find((node) => node.type === 'manager')?.name ?? 'manager';
 	let nextPort = port;
 	let nextMetricsPort = metricsPort;
-	const nodes = plan.map(({name, type}): LayoutNode => {
+	const layoutNodes = nodes.map(({name, type, ip}): LayoutNode => {
 		const node: LayoutNode = {name, type, ip};
-		if (type !== 'worker') node.port = nextPort++;
-		if (type !== 'manager') node.manager = 'manager';
+		if (workerPorts || type !== 'worker') node.port = nextPort++;
+		if (type !== 'manager') node.manager = manager;
 		if (withMetrics) node.metricsPort = nextMetricsPort++;
 		return node;
 	});
 	return {
-		managerIsLogger: loggers === 0,
-		nodes,
+		managerIsLogger: !nodes.some((node) => node.type === 'logger'),
+		nodes: layoutNodes,
 		...(withMetrics ? {metricsAddress} : {}),
 	};
 }
@@ -102,12 +146,54 @@ const HEADER = '# Auto-generated by zeek-cluster-layout-generator';
 const TELEMETRY_LOAD = '@load base/frameworks/telemetry/options';
 const TELEMETRY_PORT = 'redef Telemetry::metrics_port = Cluster::local_node_metrics_port();';
 
+// Zeek 9's generator: the metrics address from the environment or the node's own $ip.
+const ZEEK9_TELEMETRY = [
+	'# Either use ZEEK_TELEMETRY_LISTEN_ADDRESS env or the value from node$ip.',
+	'const metrics_address_env = getenv("ZEEK_TELEMETRY_LISTEN_ADDRESS");',
+	'@if ( |metrics_address_env| > 0 )',
+	'redef Telemetry::metrics_address = metrics_address_env;',
+	'@else',
+	'@if ( Cluster::node in Cluster::nodes )',
+	'const my_ip = Cluster::nodes[Cluster::node]$ip;',
+	'const my_ip_str = is_v4_addr(my_ip) ? cat(my_ip) : cat("[", my_ip, "]");',
+	'redef Telemetry::metrics_address = my_ip_str;',
+	'@endif',
+	'@endif',
+	'',
+	'# Always use the metrics port from the cluster layout for now',
+	'# This can/may change in the future!',
+	TELEMETRY_PORT,
+];
+
 /**
  * The generator's text, byte for byte, with two deliberate differences: IPv6 addresses are written
  * in brackets, in `$ip` (Zeek script needs them) and in the metrics address (civetweb does), and
  * without `metricsAddress` the Telemetry lines are left out (the generator cannot switch them off).
+ * `framing: 'zeek-9'` writes the file the way Zeek 9's generator does (the only one that knows
+ * workers per interface): the node table first, then manager_is_logger, then metrics on each
+ * node's own address.
  */
-export function renderLayout(layout: Layout): string {
+export function renderLayout(
+	layout: Layout,
+	options: {framing?: 'zeek-8.1' | 'zeek-9'} = {},
+): string {
+	if (options.framing === 'zeek-9') {
+		return (
+			[
+				HEADER,
+				'',
+				'redef Cluster::nodes += {',
+				...layout.nodes.map(renderNode),
+				'};',
+				'',
+				`redef Cluster::manager_is_logger = ${layout.managerIsLogger ? 'T' : 'F'};`,
+				'',
+				TELEMETRY_LOAD,
+				'',
+				...ZEEK9_TELEMETRY,
+			].join('\n') + '\n'
+		);
+	}
 	const lines = [
 		HEADER,
 		'',

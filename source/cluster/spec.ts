@@ -2,7 +2,20 @@
 // before anything is created or started; the first problem is an InputError naming the input.
 import {accessSync, constants, realpathSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {generateLayout, parseLayout, renderLayout, LayoutParseError} from './layout.js';
+import {
+	generateLayout,
+	parseLayout,
+	renderLayout,
+	workerNames,
+	LayoutParseError,
+} from './layout.js';
+import {
+	packetSourcePrefix,
+	parseWorkersOption,
+	workerCount,
+	WorkersOptionError,
+} from './workers-option.js';
+import {readNodeCfgPlan} from '../nodecfg/read.js';
 import {
 	CpuListError,
 	cpuForWorker,
@@ -41,7 +54,7 @@ export type ClusterOptions = {
 	pinWorkers?: GivenOption;
 	stopTimeout: GivenOption;
 	layout?: GivenOption;
-	/** ZeekControl's node.cfg (DESIGN §6); not read yet. */
+	/** ZeekControl's node.cfg (DESIGN §6): its nodes instead of the counts. */
 	nodeCfg?: GivenOption;
 };
 
@@ -61,7 +74,7 @@ export function splitArguments(text: string): string[] {
 	return text.split(/[ \t\n]+/).filter((word) => word !== '');
 }
 
-function describe(option: GivenOption): string {
+export function describe(option: GivenOption): string {
 	return option.from.startsWith('-')
 		? `${option.from} "${option.value}"`
 		: `${option.from}="${option.value}"`;
@@ -78,6 +91,16 @@ function parseCount(option: GivenOption): number {
 // Node's timers hold 2^31-1 ms at most; a longer one fires after 1 ms (every node SIGKILLed at once).
 const MAX_STOP_TIMEOUT_MS = 2 ** 31 - 1;
 const MIN_STOP_TIMEOUT_MS = 100;
+
+function parseWorkers(option: GivenOption): ReturnType<typeof parseWorkersOption> {
+	try {
+		return parseWorkersOption(option.value);
+	} catch (error) {
+		if (error instanceof WorkersOptionError)
+			throw new InputError(`${describe(option)}: ${error.message}`);
+		throw error;
+	}
+}
 
 /** Seconds as decimals (60, 2.5); no hex, no exponents, within what a timer can wait. */
 function parseStopTimeout(option: GivenOption): number {
@@ -246,6 +269,36 @@ function zeroMqPlan(layout: Layout, words: string[]) {
 	return {endpoints, arguments: zeroMqArguments(endpoints, words)};
 }
 
+/**
+ * What every node needs around its own arguments on a real box (a node.cfg plan gets it here; the
+ * generated and given layouts get it where their plans are built): a ZEEKPATH that finds its
+ * layout copy, the cluster's own ZeroMQ proxy endpoints, and the ports it binds.
+ */
+function withZeekSurroundings(
+	nodes: NodePlan[],
+	layout: Layout,
+	words: string[],
+	givenEnv: Record<string, string | undefined> | undefined,
+	warnings: string[],
+): NodePlan[] {
+	const env = givenEnv ?? process.env;
+	const warning = zeekPathWarning(env['ZEEKPATH']);
+	if (warning !== undefined) warnings.push(warning);
+	const zeroMq = zeroMqPlan(layout, words);
+	return nodes.map((plan) => {
+		const node = layout.nodes.find((entry) => entry.name === plan.name);
+		const zeekPath = nodeZeekPath(env['ZEEKPATH'], plan.cwd);
+		return {
+			...plan,
+			argv: [...plan.argv, ...(zeroMq?.arguments ?? [])],
+			env: {...plan.env, ...(zeekPath === undefined ? {} : {ZEEKPATH: zeekPath})},
+			...(node
+				? {listens: listenPorts(node, node.type === 'manager' ? zeroMq?.endpoints : undefined)}
+				: {}),
+		};
+	});
+}
+
 export function buildClusterSpec(
 	options: ClusterOptions,
 	context: {
@@ -259,13 +312,43 @@ export function buildClusterSpec(
 	},
 ): ValidatedCluster {
 	const warnings: string[] = [];
+	const stopTimeoutMs = parseStopTimeout(options.stopTimeout);
+	if (options.nodeCfg) {
+		// node.cfg says which nodes run where: the counts, -i and the pins do not apply.
+		for (const other of [options.layout, options.pinWorkers]) {
+			if (other)
+				throw new InputError(
+					`${describe(options.nodeCfg)}: ${describe(other)} does not go with a node.cfg, which names every node; drop one`,
+				);
+		}
+		const zeek = context.zeekPath ?? resolveZeek(options.zeek);
+		const spoolDir = checkSpoolDir(options.spoolDir, context.cwd);
+		const plan = readNodeCfgPlan(options.nodeCfg, {
+			cwd: context.cwd,
+			zeek,
+			spoolDir,
+			args: splitArguments(options.args.value),
+			workerArgs: splitArguments(options.workerArgs.value),
+			backendArgs: splitArguments(options.backendArgs.value),
+			onlineCpus: context.onlineCpus ?? readOnlineCpus(),
+		});
+		const layoutText = renderLayout(plan.layout);
+		const words = [options.args, options.backendArgs, options.workerArgs].flatMap((option) =>
+			splitArguments(option.value),
+		);
+		const nodes = withZeekSurroundings(plan.nodes, plan.layout, words, context.env, warnings);
+		return {
+			spec: {spoolDir, layoutText, nodes, stopTimeoutMs},
+			layout: plan.layout,
+			warnings: [...warnings, ...plan.warnings],
+		};
+	}
 	const counts = {
 		loggers: parseCount(options.loggers),
 		proxies: parseCount(options.proxies),
-		workers: parseCount(options.workers),
+		workers: parseWorkers(options.workers),
 	};
 	const iface = checkInterface(options.interface, warnings);
-	const stopTimeoutMs = parseStopTimeout(options.stopTimeout);
 	const pinCpus = options.pinWorkers
 		? parsePinList(options.pinWorkers, context.onlineCpus ?? readOnlineCpus())
 		: undefined;
@@ -277,18 +360,34 @@ export function buildClusterSpec(
 	if (options.layout) {
 		({layout, text: layoutText} = readLayout(options.layout, context.cwd));
 	} else {
-		const ports = context.demoPorts ? demoPorts(counts, spoolDir) : {};
+		const ports = context.demoPorts
+			? demoPorts({...counts, workers: workerCount(counts.workers)}, spoolDir)
+			: {};
 		layout = generateLayout({...counts, ...GENERATED_LAYOUT, ...ports});
 		layoutText = renderLayout(layout);
 	}
 
 	const args = splitArguments(options.args.value);
 	const backendArgs = splitArguments(options.backendArgs.value);
-	const workerPrefix = [...splitArguments(options.workerArgs.value), '-i', iface];
+	const workerArgs = splitArguments(options.workerArgs.value);
+	// -W eth0:2,eth1:3: each worker reads its own interface, with the packet source prefix of -i.
+	const workerInterfaces = new Map(
+		workerNames(counts.workers).map(({name, interface: own}) => [
+			name,
+			own === undefined ? iface : `${packetSourcePrefix(iface)}${own}`,
+		]),
+	);
+	if (typeof counts.workers !== 'number') {
+		for (const group of counts.workers)
+			checkInterface(
+				{value: `${packetSourcePrefix(iface)}${group.interface}`, from: options.workers.from},
+				warnings,
+			);
+	}
 	const env = context.env ?? process.env;
 	const zeekPathWarningText = zeekPathWarning(env['ZEEKPATH']);
 	if (zeekPathWarningText !== undefined) warnings.push(zeekPathWarningText);
-	const zeroMq = zeroMqPlan(layout, [...args, ...backendArgs, ...workerPrefix]);
+	const zeroMq = zeroMqPlan(layout, [...args, ...backendArgs, ...workerArgs]);
 	let workerIndex = 0;
 	// Rows and plans in layout order (manager, loggers, proxies, workers) whatever order a
 	// hand-written file lists them in; the file's order is kept within a type.
@@ -308,7 +407,7 @@ export function buildClusterSpec(
 			// `-U .status` makes zeek write its own state, which tells "running" from "starting".
 			argv: [
 				zeek,
-				...(isWorker ? workerPrefix : []),
+				...(isWorker ? [...workerArgs, '-i', workerInterfaces.get(node.name) ?? iface] : []),
 				'-U',
 				'.status',
 				...args,

@@ -44,6 +44,34 @@ export type NodePlan = {
 	metrics?: {host: string; port: number};
 	/** The TCP ports the node binds, which must be free before it starts. */
 	listens?: ListenPort[];
+	/** With --node-cfg: what zeekctl's expansion of node.cfg gave this node. */
+	nodeCfg?: NodeCfgDetails;
+};
+
+/** One node of a node.cfg as zeekctl expands it (DESIGN §6), kept for the plan. */
+export type NodeCfgDetails = {
+	/** zeekctl's type: `standalone` runs as the one node, in the manager's place. */
+	type: NodeType | 'standalone';
+	host: string;
+	addr: string;
+	count: number;
+	/** After the lb_method (`af_packet::eth0`); empty for none. */
+	interface: string;
+	lbMethod: string;
+	lbProcs: string;
+	pinCpu: number | null;
+	/** `NAME=value`, zeekctl's order: CLUSTER_NODE, then env_vars by name. */
+	env: string[];
+	auxScripts: string;
+	/** The af_packet plugin's redefs, key (`fanout_id`) to value, passed as `AF_Packet::key=value`. */
+	afPacket: Record<string, string>;
+	/** zeekctl.cfg's ZeekArgs as written. */
+	zeekArgs: string;
+	/** zeekctl's own zeek arguments for this node (its `-p` prefixes and scripts included). */
+	zeekctlArgs: string[];
+	/** The layout's ports for this node, numbered as zeekctl numbers them. */
+	port?: number;
+	metricsPort?: number;
 };
 
 /** One TCP port a node binds: its cluster port, its metrics port, the manager's proxy ports. */

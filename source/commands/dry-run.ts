@@ -2,7 +2,53 @@
 import type {Writable} from 'node:stream';
 import {formatCpuList, withTaskset} from '../cluster/affinity.js';
 import {START_ORDER, stages} from '../cluster/order.js';
-import type {ClusterSpec} from '../cluster/types.js';
+import type {ClusterSpec, NodeCfgDetails, NodePlan} from '../cluster/types.js';
+
+/** With --node-cfg: the expansion with the field names of zeekctl's (reference/nodecfg/). */
+function nodeCfgJson(node: NodePlan, details: NodeCfgDetails): Record<string, unknown> {
+	return {
+		interface: details.interface,
+		pin_cpu: details.pinCpu,
+		aux_scripts: details.auxScripts,
+		af_packet: details.afPacket,
+		port: details.port ?? null,
+		metrics_port: details.metricsPort ?? null,
+		zeekctl: {
+			name: node.name,
+			type: details.type,
+			host: details.host,
+			addr: details.addr,
+			count: details.count,
+			interface: details.interface,
+			lb_method: details.lbMethod,
+			lb_procs: details.lbProcs,
+			pin_cpu: details.pinCpu,
+			env: details.env,
+			aux_scripts: details.auxScripts,
+			af_packet: details.afPacket,
+			zeekargs: details.zeekArgs,
+			zeek_args: details.zeekctlArgs,
+		},
+	};
+}
+
+function nodeCfgText(details: NodeCfgDetails): string[] {
+	const afPacket = Object.entries(details.afPacket).map(([key, value]) => `${key}=${value}`);
+	return [
+		`  node.cfg     ${details.type} on ${details.host} (${details.addr})` +
+			(details.lbMethod ? `, lb_method=${details.lbMethod} lb_procs=${details.lbProcs}` : ''),
+		...(details.port === undefined
+			? []
+			: [
+					`  ports        ${details.port}/tcp` +
+						(details.metricsPort === undefined ? '' : `, metrics ${details.metricsPort}/tcp`),
+				]),
+		...(details.interface ? [`  interface    ${details.interface}`] : []),
+		...(afPacket.length > 0 ? [`  af_packet    ${afPacket.join(' ')}`] : []),
+		...(details.auxScripts ? [`  aux_scripts  ${details.auxScripts}`] : []),
+		...(details.zeekArgs ? [`  ZeekArgs     ${details.zeekArgs}`] : []),
+	];
+}
 
 export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writable}): void {
 	const lines: string[] = [];
@@ -20,6 +66,7 @@ export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writa
 					env: node.env,
 					cpus: node.cpus ?? null,
 					listens: node.listens ?? [],
+					...(node.nodeCfg ? nodeCfgJson(node, node.nodeCfg) : {}),
 				}),
 			);
 			continue;
@@ -32,6 +79,7 @@ export function printPlan(spec: ClusterSpec, options: {json: boolean; out: Writa
 			`  cpus         ${node.cpus ? formatCpuList(node.cpus) : 'any'}`,
 			// What must be free before it starts: cluster, metrics and (manager) ZeroMQ proxy ports.
 			`  ports        ${(node.listens ?? []).map((listen) => `${listen.port} (${listen.what})`).join(', ') || 'none'}`,
+			...(node.nodeCfg ? nodeCfgText(node.nodeCfg) : []),
 			'',
 		);
 	}

@@ -8,6 +8,7 @@ import {LAYOUT_FLAGS, MAX_LAYOUT_COUNT, MAX_PORT, optionsHelp} from '../cli/flag
 import {parseCommandLine} from '../cli/parse.js';
 import {generateLayout, renderLayout, type GenerateLayoutOptions} from '../cluster/layout.js';
 import {InputError} from '../cluster/spec.js';
+import {parseWorkersOption, workerCount, WorkersOptionError} from '../cluster/workers-option.js';
 
 export type LayoutCommandIo = {stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream};
 
@@ -56,6 +57,9 @@ Where zeek-tui layout differs from zeek-cluster-layout-generator:
   - every node's cluster and metrics port, the last one included, must be
     within 1-${MAX_PORT}; the generator runs past 65535 and numbers from 0
   - -m 0 switches metrics ports off; the generator numbers them from 0/tcp
+    (Zeek 9's, with workers per interface, writes 0/tcp for every node)
+  - workers per interface: an interface given twice is refused (Zeek 9 would
+    name two workers alike)
   - an IPv6 $ip is written in brackets ($ip=[::1]), as Zeek script requires,
     and so is an IPv6 metrics address (Telemetry::metrics_address = "[::1]"),
     which zeek's metrics server needs: without them every node exits 1;
@@ -91,6 +95,16 @@ export function parseLayoutArguments(argv: readonly string[]): LayoutArguments {
 			Object.assign(options, {[key]: value});
 			continue;
 		}
+		if (key === 'workers') {
+			try {
+				options.workers = parseWorkersOption(value, MAX_LAYOUT_COUNT);
+			} catch (error) {
+				if (error instanceof WorkersOptionError)
+					throw new InputError(`${quoted}: ${error.message}`);
+				throw error;
+			}
+			continue;
+		}
 		const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
 		const limit = kind === 'count' ? MAX_LAYOUT_COUNT : MAX_PORT;
 		const lowest = kind === 'port' ? 1 : 0;
@@ -107,7 +121,7 @@ function checkPortRuns(
 	options: GenerateLayoutOptions,
 	given: Map<keyof GenerateLayoutOptions, string>,
 ): void {
-	const counts = `with ${plural(options.loggers, 'logger')}, ${plural(options.proxies, 'proxy', 'proxies')} and ${plural(options.workers, 'worker')}`;
+	const counts = `with ${plural(options.loggers, 'logger')}, ${plural(options.proxies, 'proxy', 'proxies')} and ${plural(workerCount(options.workers), 'worker')}`;
 	const clusterNodes = 1 + options.loggers + options.proxies;
 	const lastPort = options.port + clusterNodes - 1;
 	if (lastPort > MAX_PORT) {
@@ -117,7 +131,7 @@ function checkPortRuns(
 		);
 	}
 	if (options.metricsPort === 0) return;
-	const allNodes = clusterNodes + options.workers;
+	const allNodes = clusterNodes + workerCount(options.workers);
 	const lastMetricsPort = options.metricsPort + allNodes - 1;
 	if (lastMetricsPort > MAX_PORT) {
 		const lowest = MAX_PORT - allNodes + 1;
@@ -143,7 +157,9 @@ export async function runLayoutCommand(argv: string[], io: LayoutCommandIo): Pro
 			await writeTo(io.stdout, LAYOUT_HELP);
 			return 0;
 		}
-		const text = renderLayout(generateLayout(parsed.options));
+		// Workers per interface exist only in Zeek 9's generator: its text, then.
+		const named = typeof parsed.options.workers !== 'number';
+		const text = renderLayout(generateLayout(parsed.options), named ? {framing: 'zeek-9'} : {});
 		if (parsed.output === undefined) await writeTo(io.stdout, text);
 		else await writeFileAtomically(parsed.output, text);
 		return 0;
