@@ -1,7 +1,7 @@
 // The supervisor (DESIGN §3): owns one NodeRecord per node, feeds the reducer what happens
 // (spawns, exits, commands, deadlines, /proc polls) and carries out what it decides. Effects live
 // here; decisions live in node-state.ts. No React.
-import {closeSync, mkdirSync, openSync, realpathSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, openSync, writeFileSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {
 	formatCpuList,
@@ -11,11 +11,14 @@ import {
 	readThreadAffinity,
 	withTaskset,
 } from './affinity.js';
+import {planAdoption, type AdoptionPlan} from './adoption.js';
 import {writeCrashReport} from './crash-report.js';
+import {killLeftovers, killLeftoversOnce} from './leftovers.js';
 import {
 	DEFAULT_BACKOFF,
 	hasProcess,
 	initialRecord,
+	persistedRecord,
 	transition,
 	type BackoffPolicy,
 	type NodeEffect,
@@ -37,7 +40,15 @@ import {
 	statusSaysRunning,
 	type SpawnedProcess,
 } from './process.js';
-import {readStateFile, stateDir, writeStateFile, type StateFile} from './state-file.js';
+import {scanSpool, type NodeProcess} from './proc-scan.js';
+import {acquireSpoolLock, liveLockHolder, type SpoolLock} from './spool-lock.js';
+import {
+	readStateFile,
+	stateDir,
+	writeStateFile,
+	type ProcessIdentity,
+	type StateFile,
+} from './state-file.js';
 import type {ClusterSnapshot, ClusterSpec, NodePlan, NodeSnapshot} from './types.js';
 
 export {StateFileError} from './state-file.js';
@@ -89,11 +100,17 @@ export class SpoolBusyError extends Error {
 	override name = 'SpoolBusyError';
 }
 
+/** Live nodes of the spool that the new plan does not have: starting would leave them unwatched. */
+export class UnplannedNodesError extends SpoolBusyError {
+	override name = 'UnplannedNodesError';
+}
+
 export class UnknownNodeError extends Error {
 	override name = 'UnknownNodeError';
 }
 
 export const EVENT_LOG = 'zeek-tui.log';
+const NOT_STARTED = {code: null, signal: null, error: 'stopped before it was started'};
 export const CRASH_DIR = 'crashes';
 
 const DEFAULT_POLL_MS = 500;
@@ -118,6 +135,10 @@ type NodeEntry = {
 	statusFile?: string;
 	/** Our child, when the current process is one (not adopted). */
 	child?: SpawnedProcess;
+	/** The process group the current process leads (its children's), when it leads one. */
+	pgid?: number;
+	/** Killing what a gone process left behind; no spawn until it is done. */
+	sweep?: Promise<void>;
 	timer?: NodeJS.Timeout;
 };
 
@@ -149,6 +170,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 	/** Crashes are not followed by restarts while the whole cluster is going down. */
 	let quiescing = false;
 	let supervisorStartTime = 0;
+	let lock: SpoolLock | undefined;
 	let logFd: number | undefined;
 	let pollTimer: NodeJS.Timeout | undefined;
 	let stopAllPromise: Promise<void> | undefined;
@@ -229,9 +251,8 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			nodes: {},
 		};
 		for (const entry of ordered) {
-			const {pid, startTime} = entry.record;
 			state.nodes[entry.plan.name] = {
-				...(pid !== undefined && startTime !== undefined ? {pid, startTime} : {}),
+				...persistedRecord(entry.record),
 				...(entry.pin ? {pin: entry.pin} : {}),
 			};
 		}
@@ -252,11 +273,13 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		if (!active()) return;
 		const before = entry.record;
 		const {record, effects, notes} = transition(before, event, policy());
-		if (record === before && effects.length === 0) return;
+		if (record === before && effects.length === 0 && notes.length === 0) return;
 		entry.record = record;
+		// The state file first: a spawn is announced only once the next supervisor would know it.
+		if (JSON.stringify(persistedRecord(record)) !== JSON.stringify(persistedRecord(before)))
+			saveState();
 		for (const note of notes)
 			emit({at: event.at, node: entry.plan.name, kind: note.kind, detail: note.detail});
-		if (record.pid !== before.pid || record.startTime !== before.startTime) saveState();
 		armTimer(entry);
 		changed();
 		for (const effect of effects) perform(entry, effect, event.at);
@@ -265,10 +288,14 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 	function perform(entry: NodeEntry, effect: NodeEffect, at: number): void {
 		switch (effect.type) {
 			case 'spawn':
-				spawn(entry);
+				if (entry.sweep) void entry.sweep.then(() => spawnIfStillWanted(entry));
+				else spawn(entry);
 				return;
 			case 'signal':
 				if (entry.record.pid !== undefined) signalNode(entry.record.pid, effect.signal);
+				return;
+			case 'killLeftovers':
+				sweep(entry, effect.pid);
 				return;
 			case 'crashReport': {
 				try {
@@ -297,10 +324,40 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		}
 	}
 
+	/** A spawn that waited for a sweep: the node may have been stopped meanwhile. */
+	function spawnIfStillWanted(entry: NodeEntry): void {
+		const {record} = entry;
+		if (!active() || record.pid !== undefined || !hasProcess(record)) return;
+		if (record.state === 'starting') spawn(entry);
+		else dispatch(entry, {type: 'exited', at: Date.now(), exit: NOT_STARTED});
+	}
+
+	/** Kills what the gone process `pid` left: its group (if it led one) and escaped processes. */
+	function sweep(entry: NodeEntry, pid: number): void {
+		const pgid = entry.pgid === pid ? pid : undefined;
+		entry.pgid = undefined;
+		const name = entry.plan.name;
+		const first = killLeftoversOnce(spec.spoolDir, name, pgid);
+		if (first.done) return;
+		const sweeping = killLeftovers(spec.spoolDir, name, pgid, first).then((killed) => {
+			if (entry.sweep === sweeping) entry.sweep = undefined;
+			emit({
+				at: Date.now(),
+				node: name,
+				kind: 'killed-leftovers',
+				detail: {pids: killed.join(',')},
+			});
+			changed();
+		});
+		entry.sweep = sweeping;
+	}
+
 	function spawn(entry: NodeEntry): void {
 		entry.argv = withTaskset(entry.plan.argv, entry.pin);
 		const child = spawnNode(entry.plan, spec.spoolDir, entry.pin);
 		entry.child = child;
+		// Spawned detached: the node leads its own session and process group.
+		entry.pgid = child.pid;
 		entry.cpus = undefined;
 		entry.cpusReadAt = 0;
 		entry.allThreadsReadAt = 0;
@@ -396,41 +453,162 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 
 	// ---- adoption ----
 
-	function sameDirectory(a: string, b: string): boolean {
-		try {
-			return realpathSync(a) === realpathSync(b);
-		} catch {
-			return false;
+	/** Stops second copies and leftovers of gone nodes before anything starts; waits for them. */
+	async function stopExtra(extra: readonly NodeProcess[]): Promise<void> {
+		for (const each of extra) {
+			signalNode(each.pid, 'SIGKILL');
+			emit({
+				at: Date.now(),
+				node: each.node,
+				kind: 'killed-extra-copy',
+				detail: {pid: each.pid, reason: 'another process of this node runs in its directory'},
+			});
 		}
+		const deadline = Date.now() + killGraceMs;
+		while (extra.some((each) => isAlive(each.pid, each.startTime)) && Date.now() < deadline)
+			await new Promise((resolve) => setTimeout(resolve, 20));
 	}
 
-	/** Takes over every recorded node whose process is alive, is the same process, and runs in its cwd. */
-	function adopt(state: StateFile): void {
+	/**
+	 * Takes over the one live process of each planned node (the /proc scan's, whatever the state
+	 * file says), with what the earlier supervisor recorded of it: pin, the operator's stop, a
+	 * stop in progress.
+	 */
+	function adopt(adoption: AdoptionPlan, state: StateFile | undefined): void {
 		for (const entry of ordered) {
-			const recorded = state.nodes[entry.plan.name];
-			if (!recorded) continue;
-			const {pid, startTime} = recorded;
-			if (pid === undefined || startTime === undefined || !isAlive(pid, startTime)) continue;
-			const cwd = readCwd(pid);
-			if (cwd === undefined || !sameDirectory(cwd, entry.plan.cwd)) {
-				emit({
-					at: Date.now(),
-					node: entry.plan.name,
-					kind: 'not-adopted',
-					detail: {pid, reason: `its cwd is ${cwd ?? 'unreadable'}, not ${entry.plan.cwd}`},
-				});
+			const recorded = state?.nodes[entry.plan.name];
+			const found = adoption.adopt.get(entry.plan.name);
+			if (!found) {
+				if (recorded?.held) entry.record = initialRecord(backoff, {held: true});
+				reportNotAdopted(entry, recorded);
 				continue;
 			}
-			entry.pin = recorded.pin ? [...recorded.pin] : undefined;
+			const same = recorded?.pid === found.pid && recorded.startTime === found.startTime;
+			entry.pin = recorded?.pin ? [...recorded.pin] : entry.pin;
 			// As zeek-tui would start it: /proc's cmdline lost the taskset wrapper at its exec.
 			entry.argv = withTaskset(entry.plan.argv, entry.pin);
+			entry.pgid = found.pgid === found.pid ? found.pid : undefined;
+			const {pid, startTime} = found;
 			const startedAt = startTimeToEpochMs(startTime);
-			dispatch(entry, {type: 'adopted', at: Date.now(), pid, startTime, startedAt});
-			if (!entry.statusFile || statusSaysRunning(entry.statusFile, startedAt)) {
+			dispatch(entry, {
+				type: 'adopted',
+				at: Date.now(),
+				pid,
+				startTime,
+				startedAt,
+				held: recorded?.held === true,
+				...(same && recorded.killAt !== undefined ? {killAt: recorded.killAt} : {}),
+			});
+			if (
+				entry.record.state === 'starting' &&
+				(!entry.statusFile || statusSaysRunning(entry.statusFile, startedAt))
+			) {
 				dispatch(entry, {type: 'ready', at: Date.now()});
 			}
 			refreshCpus(entry);
 		}
+	}
+
+	/** A recorded process that lives but is not this node's (a reused pid): said, not adopted. */
+	function reportNotAdopted(entry: NodeEntry, recorded: StateFile['nodes'][string] | undefined) {
+		const {pid, startTime} = recorded ?? {};
+		if (pid === undefined || !isAlive(pid, startTime)) return;
+		const cwd = readCwd(pid);
+		emit({
+			at: Date.now(),
+			node: entry.plan.name,
+			kind: 'not-adopted',
+			detail: {
+				pid,
+				reason: `its cwd is ${cwd ?? 'unreadable'} and CLUSTER_NODE not ${entry.plan.name}, not a node of ${entry.plan.cwd}`,
+			},
+		});
+	}
+
+	// ---- taking the spool ----
+
+	function refuseBusy(holder: ProcessIdentity | undefined): void {
+		if (!holder) return;
+		throw new SpoolBusyError(
+			`another zeek-tui (pid ${holder.pid}) supervises ${spec.spoolDir}; ` +
+				`quit it first, or use another --spool-dir`,
+		);
+	}
+
+	/** Live nodes the plan does not have: name them and say how to stop them. */
+	function refuseUnplanned(adoption: AdoptionPlan): void {
+		if (adoption.unplanned.size === 0) return;
+		const named: string[] = [];
+		const targets: string[] = [];
+		for (const [node, roots] of adoption.unplanned) {
+			named.push(`${node} (pid ${roots.map((each) => each.pid).join(', ')})`);
+			for (const each of roots)
+				targets.push(each.pgid === each.pid ? `-${each.pid}` : `${each.pid}`);
+		}
+		throw new UnplannedNodesError(
+			`${spec.spoolDir} has nodes running that this plan does not have: ${named.join(', ')}; ` +
+				`stop them with 'kill -TERM -- ${targets.join(' ')}', or start with the layout they run ` +
+				`(the same -W, -P, -L or --layout as before)`,
+		);
+	}
+
+	/** What the /proc scan finds, judged against the plan and the state file. */
+	function scanAdoption(state: StateFile | undefined): AdoptionPlan {
+		const recorded = Object.fromEntries(
+			Object.entries(state?.nodes ?? {}).map(([name, entry]) => [name, entry]),
+		);
+		return planAdoption(
+			ordered.map((entry) => entry.plan.name),
+			scanSpool(spec.spoolDir),
+			recorded,
+		);
+	}
+
+	/**
+	 * The spool's state, with the spool locked for this supervisor. The refusals come first and
+	 * read only, so a refused start writes nothing; they are made again under the lock.
+	 */
+	function takeSpool(): {state: StateFile | undefined; adoption: AdoptionPlan} {
+		refuseBusy(liveLockHolder(spec.spoolDir));
+		// Throws StateFileError on a corrupt file: starting anyway could run a second copy of
+		// every node that is still alive.
+		const before = readStateFile(spec.spoolDir);
+		refuseBusy(recordedSupervisor(before));
+		refuseUnplanned(scanAdoption(before));
+		const taken = acquireSpoolLock(spec.spoolDir, {
+			pid: process.pid,
+			startTime: supervisorStartTime,
+		});
+		if (!taken.ok) refuseBusy(taken.holder);
+		if (!taken.ok) throw new SpoolBusyError(`cannot lock ${spec.spoolDir}`);
+		try {
+			const state = readStateFile(spec.spoolDir);
+			refuseBusy(recordedSupervisor(state));
+			const adoption = scanAdoption(state);
+			refuseUnplanned(adoption);
+			lock = taken.lock;
+			return {state, adoption};
+		} catch (error) {
+			taken.lock.release();
+			throw error;
+		}
+	}
+
+	/** The supervisor the state file names, when it is another live one. */
+	function recordedSupervisor(state: StateFile | undefined): ProcessIdentity | undefined {
+		const other = state?.supervisor;
+		if (!other || other.pid === process.pid || !isAlive(other.pid, other.startTime))
+			return undefined;
+		return other;
+	}
+
+	function releaseLock(): void {
+		try {
+			lock?.release();
+		} catch {
+			// A spool gone read-only: the lock is stale once this process is gone.
+		}
+		lock = undefined;
 	}
 
 	// ---- stopping in stages ----
@@ -445,20 +623,25 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			const group = stage.map((plan) => entryOf(plan.name));
 			for (const entry of group) stop(entry);
 			const deadline = Date.now() + spec.stopTimeoutMs + killGraceMs;
+			// A stage is down once its processes are gone and so is what they left behind.
 			await waitUntil(() => group.every((entry) => !hasProcess(entry.record)), deadline);
+			await Promise.all(group.map((entry) => entry.sweep));
 		}
+		await Promise.all(ordered.map((entry) => entry.sweep));
 	}
 
 	function stop(entry: NodeEntry): void {
 		dispatch(entry, {type: 'stop', at: Date.now(), stopTimeoutMs: spec.stopTimeoutMs});
 	}
 
-	function startInOrder(): void {
+	/** `operator`: the operator's restart of the cluster, which starts the nodes held too. */
+	function startInOrder(operator = false): void {
 		for (const stage of stages(
 			ordered.map((entry) => entry.plan),
 			START_ORDER,
 		)) {
-			for (const plan of stage) dispatch(entryOf(plan.name), {type: 'start', at: Date.now()});
+			for (const plan of stage)
+				dispatch(entryOf(plan.name), {type: 'start', at: Date.now(), operator});
 		}
 	}
 
@@ -516,27 +699,22 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			const self = readStartTime(process.pid);
 			if (self === undefined) throw new Error('cannot read /proc/self/stat');
 			supervisorStartTime = self;
-			// Throws StateFileError on a corrupt file: starting anyway could run a second copy of
-			// every node that is still alive.
-			const state = readStateFile(spec.spoolDir);
-			const other = state?.supervisor;
-			if (other && other.pid !== process.pid && isAlive(other.pid, other.startTime)) {
-				throw new SpoolBusyError(
-					`another zeek-tui (pid ${other.pid}) supervises ${spec.spoolDir}; ` +
-						`quit it first, or use another --spool-dir`,
-				);
+			const {state, adoption} = takeSpool();
+			try {
+				writeFileSync(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText);
+				logFd = openSync(path.join(dir, EVENT_LOG), 'a', 0o600);
+			} catch (error) {
+				releaseLock();
+				throw error;
 			}
-			// Nothing is written before the spool is known to be ours.
-			mkdirSync(dir, {recursive: true, mode: 0o700});
-			writeFileSync(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText);
-			logFd = openSync(path.join(dir, EVENT_LOG), 'a', 0o600);
 			phase = 'running';
 			emit({
 				at: Date.now(),
 				kind: 'started',
 				detail: {spool: spec.spoolDir, pid: process.pid, nodes: ordered.length},
 			});
-			if (state) adopt(state);
+			await stopExtra(adoption.extra);
+			adopt(adoption, state);
 			saveState();
 			startInOrder();
 			poll();
@@ -558,15 +736,15 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		},
 
 		startNode(name) {
-			command(name, (at) => ({type: 'start', at}));
+			command(name, (at) => ({type: 'start', at, operator: true}));
 		},
 
 		stopNode(name) {
-			command(name, (at) => ({type: 'stop', at, stopTimeoutMs: spec.stopTimeoutMs}));
+			command(name, (at) => ({type: 'stop', at, stopTimeoutMs: spec.stopTimeoutMs, hold: true}));
 		},
 
 		killNode(name) {
-			command(name, (at) => ({type: 'kill', at}));
+			command(name, (at) => ({type: 'kill', at, hold: true}));
 		},
 
 		restartNode(name) {
@@ -583,7 +761,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 				// A stopAll that came in meanwhile keeps the cluster quiet.
 				quiescing = phase !== 'running';
 			}
-			if (phase === 'running') startInOrder();
+			if (phase === 'running') startInOrder(true);
 		},
 
 		async pin(name, cpus) {
@@ -625,6 +803,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 					detail: left.length > 0 ? {still_running: left.join(',')} : {},
 				});
 				saveState();
+				releaseLock();
 				phase = 'stopped';
 				stopTimers();
 				closeLog();
@@ -644,6 +823,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			saveState();
 			const running = ordered.filter((entry) => entry.record.pid !== undefined).length;
 			emit({at: Date.now(), kind: 'detached', detail: {left_running: running}});
+			releaseLock();
 			phase = 'detached';
 			stopTimers();
 			for (const entry of ordered) entry.child?.unref();
