@@ -1,8 +1,7 @@
 // zeek-tui --headless as a real process (test/fixtures/run-headless.ts calls runHeadless): its
 // output, and every way it ends: SIGTERM, SIGHUP, kill -9, a second SIGINT, a bug.
-import {readFileSync, writeFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {
 	SpoolBusyError,
@@ -16,7 +15,6 @@ import {runHeadless} from '../source/headless.js';
 import {waitFor} from './helpers/processes.js';
 import {
 	FAST,
-	REPO,
 	SMALL_CLUSTER,
 	Sandbox,
 	isRunning,
@@ -25,52 +23,15 @@ import {
 	starts,
 } from './fixtures/cluster.js';
 import {PassThrough} from 'node:stream';
+import {headless as startHeadless, upUnder} from './fixtures/headless-child.js';
 
 const sandbox = new Sandbox();
 afterEach(() => sandbox.cleanup());
 
 const LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ \S+( [a-z_]+=("[^"]*"|\S+))*$/;
 
-function headless(spec: ClusterSpec, env: Record<string, string> = {}) {
-	const specFile = path.join(spec.spoolDir, 'spec.json');
-	writeFileSync(specFile, JSON.stringify(spec));
-	const child = execa('node', ['--import', 'tsx', 'test/fixtures/run-headless.ts', specFile], {
-		cwd: REPO,
-		env,
-		stdin: 'ignore',
-		reject: false,
-	});
-	sandbox.trackPid(child.pid);
-	return child;
-}
-
-/** Every node of the spec recorded by the headless process `pid` and running its stand-in. */
-async function upUnder(pid: number, spec: ClusterSpec): Promise<Record<string, number>> {
-	return waitFor(
-		() => {
-			let state;
-			try {
-				state = readStateFile(spec.spoolDir);
-			} catch {
-				return false;
-			}
-			if (state?.supervisor.pid !== pid) return false;
-			const pids: Record<string, number> = {};
-			for (const node of spec.nodes) {
-				const nodePid = state.nodes[node.name]?.pid;
-				if (
-					nodePid === undefined ||
-					!starts(spec.spoolDir, node.name).some((run) => run.pid === nodePid)
-				) {
-					return false;
-				}
-				pids[node.name] = nodePid;
-			}
-			return pids;
-		},
-		{timeoutMs: 20_000, what: 'the headless cluster up'},
-	);
-}
+const headless = (spec: ClusterSpec, env: Record<string, string> = {}) =>
+	startHeadless(sandbox, spec, env);
 
 const eventLog = (spool: string) =>
 	readFileSync(path.join(spool, '.zeek-tui', 'zeek-tui.log'), 'utf8');
