@@ -1,0 +1,76 @@
+// A node's children go with it: a node that forks and crashes, and one whose grandchild calls
+// setsid, leave nothing behind once they are gone, and nothing writes to their logs after a stop.
+import {readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {createController, type ClusterEvent} from '../source/cluster/controller.js';
+import {processesIn, waitFor} from './helpers/processes.js';
+import {FAST, Sandbox, fakeSpec, settled, sleep, starts} from './fixtures/cluster.js';
+
+const sandbox = new Sandbox();
+afterEach(() => sandbox.cleanup());
+
+const stdoutLog = (spool: string, node: string) => path.join(spool, node, 'stdout.log');
+
+describe("a node's children", () => {
+	it('a node that forks a child and crashes, restart after restart, leaves no orphan', async () => {
+		const spool = sandbox.spool();
+		const spec = fakeSpec(spool, [
+			{
+				name: 'worker-1',
+				env: {FAKE_ZEEK_FORK_CHILD: '1', FAKE_ZEEK_CRASH_AFTER_MS: '400', FAKE_ZEEK_EXIT_CODE: '3'},
+			},
+		]);
+		const controller = sandbox.track(createController(spec, FAST));
+		const events: ClusterEvent[] = [];
+		controller.onEvent((event) => events.push(event));
+		await controller.start();
+		await waitFor(() => starts(spool, 'worker-1').length >= 4, {what: 'three crash restarts'});
+		// Each crash took its child along: at most this run's node and its child are alive.
+		expect(processesIn(spool).length).toBeLessThanOrEqual(2);
+		expect(
+			events.filter((event) => event.kind === 'killed-leftovers').length,
+		).toBeGreaterThanOrEqual(3);
+		await controller.stopAll();
+		expect(processesIn(spool)).toEqual([]);
+	});
+
+	it('x on a forking node takes its child too, one that ignores SIGTERM and outlives its parent', async () => {
+		const spool = sandbox.spool();
+		const spec = fakeSpec(spool, [{name: 'manager', env: {FAKE_ZEEK_FORK_CHILD: '1'}}]);
+		const controller = sandbox.track(createController(spec, FAST));
+		await controller.start();
+		await settled(controller, spool);
+		await waitFor(
+			() => /fake-zeek-child stays/.test(readFileSync(stdoutLog(spool, 'manager'), 'utf8')),
+			{
+				what: 'the child ignoring SIGTERM',
+			},
+		);
+		expect(processesIn(spool)).toHaveLength(2);
+		controller.stopNode('manager');
+		await waitFor(() => controller.snapshot().nodes[0]!.state === 'stopped');
+		await waitFor(() => processesIn(spool).length === 0, {timeoutMs: 3000, what: 'nothing left'});
+	});
+
+	it('a grandchild that called setsid is killed at the stop: stdout.log stops growing', async () => {
+		const spool = sandbox.spool();
+		const spec = fakeSpec(spool, [{name: 'manager', env: {FAKE_ZEEK_SETSID_GRANDCHILD: '1'}}]);
+		const controller = sandbox.track(createController(spec, FAST));
+		await controller.start();
+		await settled(controller, spool);
+		await waitFor(
+			() => /fake-zeek-child writer/.test(readFileSync(stdoutLog(spool, 'manager'), 'utf8')),
+			{
+				what: 'the grandchild writing',
+			},
+		);
+		const escaped = processesIn(spool).filter((pid) => pid !== controller.snapshot().nodes[0]!.pid);
+		expect(escaped).toHaveLength(1);
+		await controller.stopAll();
+		expect(processesIn(spool)).toEqual([]);
+		const size = statSync(stdoutLog(spool, 'manager')).size;
+		await sleep(300);
+		expect(statSync(stdoutLog(spool, 'manager')).size).toBe(size);
+	});
+});
