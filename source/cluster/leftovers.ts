@@ -1,8 +1,8 @@
 // A node's children go with it (systemd's KillMode=control-group, supervisord's killasgroup):
 // once a node's process is gone, what is left of its process group (children it forked) and what
 // left the group (a grandchild that called setsid, found by the /proc scan: same cwd, same
-// CLUSTER_NODE) get SIGKILL, round after round, until a round finds nothing alive.
-import {groupMembers, leftoversOf, scanSpool} from './proc-scan.js';
+// CLUSTER_NODE; or same CLUSTER_NODE and a file of the node's directory open) get SIGKILL, round after round, until a round finds nothing alive.
+import {escapedFrom, groupMembers, leftoversOf, scanSpool} from './proc-scan.js';
 import {readStat} from './process.js';
 
 export type Sweep = {
@@ -23,7 +23,9 @@ export function killLeftoversOnce(spoolDir: string, node: string, pgid: number |
 	const self = processGroupOfSelf();
 	const ours = (group: number) => group <= 1 || group === process.pid || group === self;
 	const group = pgid === undefined || ours(pgid) ? [] : groupMembers(pgid);
-	const escaped = leftoversOf(scanSpool(spoolDir), node).map((each) => each.pid);
+	const escaped = [...leftoversOf(scanSpool(spoolDir), node), ...escapedFrom(spoolDir, node)].map(
+		(each) => each.pid,
+	);
 	const alive = [...new Set([...group, ...escaped])];
 	if (pgid !== undefined && group.length > 0) kill(-pgid);
 	for (const pid of alive) {

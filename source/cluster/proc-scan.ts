@@ -1,8 +1,10 @@
 // Which processes are nodes of a spool, by what the kernel says rather than what zeek-tui wrote
 // down (a state file can be stale: a supervisor killed mid-spawn, a full disk): a live process
 // whose working directory is `<spool>/<name>` and whose environment says `CLUSTER_NODE=<name>`.
-// A node's children inherit both, so the scan also finds what a node left behind.
+// A node's children inherit both, so the scan also finds what a node left behind; one that left
+// the directory too (a daemon's chdir("/")) still holds the node's stdout.log (escapedFrom).
 import {readFileSync, readdirSync, readlinkSync, realpathSync} from 'node:fs';
+import path from 'node:path';
 import {readStat} from './process.js';
 
 export type NodeProcess = {
@@ -52,6 +54,60 @@ export function scanSpool(spoolDir: string): NodeProcess[] {
 		});
 	}
 	return found;
+}
+
+/**
+ * Processes with `CLUSTER_NODE=<node>` that left the node's directory but still hold a file of it
+ * open (its stdout.log, inherited): a daemonized grandchild. Reads every process's environment:
+ * for a stop, not for a poll.
+ */
+export function escapedFrom(spoolDir: string, node: string): NodeProcess[] {
+	let nodeDir: string;
+	try {
+		nodeDir = realpathSync(path.join(spoolDir, node));
+	} catch {
+		return [];
+	}
+	const found: NodeProcess[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		const pid = Number(entry);
+		if (pid === process.pid || readEnvironVariable(pid, 'CLUSTER_NODE') !== node) continue;
+		let cwd: string | undefined;
+		try {
+			cwd = readlinkSync(`/proc/${pid}/cwd`);
+		} catch {
+			continue;
+		}
+		if (cwd === nodeDir || !holdsFileIn(pid, `${nodeDir}/`)) continue;
+		const stat = readStat(pid);
+		if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
+		found.push({
+			node,
+			pid,
+			ppid: stat.ppid,
+			pgid: stat.pgrp,
+			sid: stat.session,
+			startTime: stat.startTime,
+		});
+	}
+	return found;
+}
+
+function holdsFileIn(pid: number, prefix: string): boolean {
+	let fds: string[];
+	try {
+		fds = readdirSync(`/proc/${pid}/fd`);
+	} catch {
+		return false;
+	}
+	return fds.some((fd) => {
+		try {
+			return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(prefix);
+		} catch {
+			return false;
+		}
+	});
 }
 
 /** A variable of the environment the process was started with (/proc/PID/environ). */
