@@ -1,9 +1,11 @@
 // A node's children go with it: a node that forks and crashes, and one whose grandchild calls
 // setsid, leave nothing behind once they are gone, and nothing writes to their logs after a stop.
-import {readFileSync, statSync} from 'node:fs';
+import {existsSync, readFileSync, statSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createController, type ClusterEvent} from '../source/cluster/controller.js';
+import {cgroupOf, openNodeCgroups, spoolCgroupName} from '../source/cluster/node-cgroup.js';
 import {processesIn, waitFor} from './helpers/processes.js';
 import {FAST, Sandbox, fakeSpec, isRunning, settled, sleep, starts} from './fixtures/cluster.js';
 
@@ -81,4 +83,31 @@ describe("a node's children", () => {
 			expect(statSync(stdoutLog(spool, 'manager')).size).toBe(size);
 		},
 	);
+});
+
+const probe = openNodeCgroups(os.tmpdir());
+probe?.release();
+const cgroupsHere = probe !== undefined;
+
+describe.skipIf(!cgroupsHere)('a cgroup v2 per node (this machine allows one)', () => {
+	it('holds the node; a grandchild hidden from /proc (in /, no environment) is killed at the stop', async () => {
+		const spool = sandbox.spool();
+		const spec = fakeSpec(spool, [{name: 'manager', env: {FAKE_ZEEK_SETSID_GRANDCHILD: 'hidden'}}]);
+		const controller = sandbox.track(createController(spec, FAST));
+		await controller.start();
+		await settled(controller, spool);
+		const nodePid = controller.snapshot().nodes[0]!.pid!;
+		const cgroup = cgroupOf(nodePid)!;
+		expect(cgroup.endsWith(`/${spoolCgroupName(spool)}/manager`)).toBe(true);
+		const hidden = await waitFor(() => {
+			const match = /daemonized pid=(\d+)/.exec(readFileSync(stdoutLog(spool, 'manager'), 'utf8'));
+			return match ? Number(match[1]) : undefined;
+		});
+		sandbox.trackPid(hidden);
+		await waitFor(() => readFileSync(`/proc/${hidden}/cmdline`, 'utf8').includes('stay'));
+		expect(cgroupOf(hidden)).toBe(cgroup);
+		await controller.stopAll();
+		expect(isRunning(hidden)).toBe(false);
+		expect(existsSync(cgroup)).toBe(false);
+	});
 });

@@ -15,6 +15,13 @@ import {planAdoption, type AdoptionPlan} from './adoption.js';
 import {writeCrashReport} from './crash-report.js';
 import {killLeftovers, killLeftoversOnce} from './leftovers.js';
 import {
+	cgroupOf,
+	isNodeCgroup,
+	openNodeCgroups,
+	removeCgroup,
+	type NodeCgroups,
+} from './node-cgroup.js';
+import {
 	DEFAULT_BACKOFF,
 	hasProcess,
 	initialRecord,
@@ -137,6 +144,8 @@ type NodeEntry = {
 	child?: SpawnedProcess;
 	/** The process group the current process leads (its children's), when it leads one. */
 	pgid?: number;
+	/** The cgroup v2 the current process runs in, where this machine allows one per node. */
+	cgroup?: string;
 	/** Killing what a gone process left behind; no spawn until it is done. */
 	sweep?: Promise<void>;
 	timer?: NodeJS.Timeout;
@@ -171,6 +180,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 	let quiescing = false;
 	let supervisorStartTime = 0;
 	let lock: SpoolLock | undefined;
+	let cgroups: NodeCgroups | undefined;
 	let logFd: number | undefined;
 	let pollTimer: NodeJS.Timeout | undefined;
 	let stopAllPromise: Promise<void> | undefined;
@@ -324,6 +334,12 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		}
 	}
 
+	/** Puts a new node process into its own cgroup, where there can be one. */
+	function enterCgroup(name: string, pid: number): string | undefined {
+		const dir = cgroups?.prepare(name);
+		return dir !== undefined && cgroups!.enter(dir, pid) ? dir : undefined;
+	}
+
 	/** A spawn that waited for a sweep: the node may have been stopped meanwhile. */
 	function spawnIfStillWanted(entry: NodeEntry): void {
 		const {record} = entry;
@@ -335,11 +351,17 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 	/** Kills what the gone process `pid` left: its group (if it led one) and escaped processes. */
 	function sweep(entry: NodeEntry, pid: number): void {
 		const pgid = entry.pgid === pid ? pid : undefined;
+		const {cgroup} = entry;
 		entry.pgid = undefined;
+		entry.cgroup = undefined;
 		const name = entry.plan.name;
-		const first = killLeftoversOnce(spec.spoolDir, name, pgid);
-		if (first.done) return;
-		const sweeping = killLeftovers(spec.spoolDir, name, pgid, first).then((killed) => {
+		const first = killLeftoversOnce(spec.spoolDir, name, pgid, cgroup);
+		if (first.done) {
+			if (cgroup) removeCgroup(cgroup);
+			return;
+		}
+		const sweeping = killLeftovers(spec.spoolDir, name, pgid, cgroup, first).then((killed) => {
+			if (cgroup) removeCgroup(cgroup);
 			if (entry.sweep === sweeping) entry.sweep = undefined;
 			emit({
 				at: Date.now(),
@@ -358,6 +380,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		entry.child = child;
 		// Spawned detached: the node leads its own session and process group.
 		entry.pgid = child.pid;
+		entry.cgroup = child.pid === undefined ? undefined : enterCgroup(entry.plan.name, child.pid);
 		entry.cpus = undefined;
 		entry.cpusReadAt = 0;
 		entry.allThreadsReadAt = 0;
@@ -488,6 +511,9 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			// As zeek-tui would start it: /proc's cmdline lost the taskset wrapper at its exec.
 			entry.argv = withTaskset(entry.plan.argv, entry.pin);
 			entry.pgid = found.pgid === found.pid ? found.pid : undefined;
+			const cgroup = cgroupOf(found.pid);
+			entry.cgroup =
+				cgroup && isNodeCgroup(cgroup, spec.spoolDir, entry.plan.name) ? cgroup : undefined;
 			const {pid, startTime} = found;
 			const startedAt = startTimeToEpochMs(startTime);
 			dispatch(entry, {
@@ -700,6 +726,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			if (self === undefined) throw new Error('cannot read /proc/self/stat');
 			supervisorStartTime = self;
 			const {state, adoption} = takeSpool();
+			cgroups = openNodeCgroups(spec.spoolDir);
 			try {
 				writeFileSync(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText);
 				logFd = openSync(path.join(dir, EVENT_LOG), 'a', 0o600);
@@ -803,6 +830,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 					detail: left.length > 0 ? {still_running: left.join(',')} : {},
 				});
 				saveState();
+				cgroups?.release();
 				releaseLock();
 				phase = 'stopped';
 				stopTimers();

@@ -2,6 +2,7 @@
 // once a node's process is gone, what is left of its process group (children it forked) and what
 // left the group (a grandchild that called setsid, found by the /proc scan: same cwd, same
 // CLUSTER_NODE; or same CLUSTER_NODE and a file of the node's directory open) get SIGKILL, round after round, until a round finds nothing alive.
+import {cgroupMembers, killCgroup} from './node-cgroup.js';
 import {escapedFrom, groupMembers, leftoversOf, scanSpool} from './proc-scan.js';
 import {readStat} from './process.js';
 
@@ -17,16 +18,24 @@ const MAX_ROUNDS = 150;
 
 /**
  * One round, synchronous: kills what is alive of the group `pgid` (the one the gone process led;
- * never zeek-tui's own) and every other process of `node`. `done` when there was none.
+ * never zeek-tui's own), of the node's cgroup, and every other process of `node` the /proc scan
+ * finds. `done` when there was none.
  */
-export function killLeftoversOnce(spoolDir: string, node: string, pgid: number | undefined): Sweep {
+export function killLeftoversOnce(
+	spoolDir: string,
+	node: string,
+	pgid: number | undefined,
+	cgroup?: string,
+): Sweep {
 	const self = processGroupOfSelf();
 	const ours = (group: number) => group <= 1 || group === process.pid || group === self;
 	const group = pgid === undefined || ours(pgid) ? [] : groupMembers(pgid);
 	const escaped = [...leftoversOf(scanSpool(spoolDir), node), ...escapedFrom(spoolDir, node)].map(
 		(each) => each.pid,
 	);
-	const alive = [...new Set([...group, ...escaped])];
+	const contained = cgroup === undefined ? [] : cgroupMembers(cgroup);
+	const alive = [...new Set([...group, ...escaped, ...contained])];
+	if (contained.length > 0) killCgroup(cgroup!);
 	if (pgid !== undefined && group.length > 0) kill(-pgid);
 	for (const pid of alive) {
 		kill(pid);
@@ -41,13 +50,14 @@ export async function killLeftovers(
 	spoolDir: string,
 	node: string,
 	pgid: number | undefined,
-	first: Sweep = killLeftoversOnce(spoolDir, node, pgid),
+	cgroup: string | undefined,
+	first: Sweep = killLeftoversOnce(spoolDir, node, pgid, cgroup),
 ): Promise<number[]> {
 	const killed = new Set(first.killed);
 	let round = first;
 	for (let count = 1; !round.done && count < MAX_ROUNDS; count++) {
 		await new Promise((resolve) => setTimeout(resolve, ROUND_MS));
-		round = killLeftoversOnce(spoolDir, node, pgid);
+		round = killLeftoversOnce(spoolDir, node, pgid, cgroup);
 		for (const pid of round.killed) killed.add(pid);
 	}
 	return [...killed];
