@@ -1,7 +1,7 @@
 // The supervisor (DESIGN §3): owns one NodeRecord per node, feeds the reducer what happens
 // (spawns, exits, commands, deadlines, /proc polls) and carries out what it decides. Effects live
 // here; decisions live in node-state.ts. No React.
-import {closeSync, openSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, openSync, realpathSync, writeFileSync, writeSync} from 'node:fs';
 import path from 'node:path';
 import {
 	formatCpuList,
@@ -11,7 +11,7 @@ import {
 	readThreadAffinity,
 	withTaskset,
 } from './affinity.js';
-import {planAdoption, type AdoptionPlan} from './adoption.js';
+import type {AdoptionPlan} from './adoption.js';
 import {writeCrashReport} from './crash-report.js';
 import {killLeftovers, killLeftoversOnce} from './leftovers.js';
 import {
@@ -47,18 +47,14 @@ import {
 	statusSaysRunning,
 	type SpawnedProcess,
 } from './process.js';
-import {scanSpool, type NodeProcess} from './proc-scan.js';
-import {acquireSpoolLock, liveLockHolder, type SpoolLock} from './spool-lock.js';
-import {
-	readStateFile,
-	stateDir,
-	writeStateFile,
-	type ProcessIdentity,
-	type StateFile,
-} from './state-file.js';
+import {readEnvironVariable, type NodeProcess} from './proc-scan.js';
+import type {SpoolLock} from './spool-lock.js';
+import {takeSpool} from './take-spool.js';
+import {stateDir, writeStateFile, type StateFile} from './state-file.js';
 import type {ClusterSnapshot, ClusterSpec, NodePlan, NodeSnapshot} from './types.js';
 
 export {StateFileError} from './state-file.js';
+export {SpoolBusyError, UnplannedNodesError} from './take-spool.js';
 
 export type ControllerOptions = {
 	/** Crash back-off; defaults 1 s, doubling to 60 s, reset after 30 s up. */
@@ -102,15 +98,6 @@ export type Controller = {
 	/** Records an event of zeek-tui itself (an error, a signal) in the stream and its log. */
 	logEvent(kind: string, detail?: EventDetail): void;
 };
-
-export class SpoolBusyError extends Error {
-	override name = 'SpoolBusyError';
-}
-
-/** Live nodes of the spool that the new plan does not have: starting would leave them unwatched. */
-export class UnplannedNodesError extends SpoolBusyError {
-	override name = 'UnplannedNodesError';
-}
 
 export class UnknownNodeError extends Error {
 	override name = 'UnknownNodeError';
@@ -410,7 +397,10 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		entry.timer = setTimeout(
 			() => {
 				entry.timer = undefined;
-				dispatch(entry, {type: 'tick', at: Math.max(Date.now(), deadline)});
+				// Timers run on the loop's cached clock and may fire a millisecond early: a
+				// back-off is honoured in full.
+				if (Date.now() < deadline) armTimer(entry);
+				else dispatch(entry, {type: 'tick', at: Date.now()});
 			},
 			Math.max(0, deadline - Date.now()),
 		);
@@ -539,94 +529,23 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 	function reportNotAdopted(entry: NodeEntry, recorded: StateFile['nodes'][string] | undefined) {
 		const {pid, startTime} = recorded ?? {};
 		if (pid === undefined || !isAlive(pid, startTime)) return;
-		const cwd = readCwd(pid);
-		emit({
-			at: Date.now(),
-			node: entry.plan.name,
-			kind: 'not-adopted',
-			detail: {
-				pid,
-				reason: `its cwd is ${cwd ?? 'unreadable'} and CLUSTER_NODE not ${entry.plan.name}, not a node of ${entry.plan.cwd}`,
-			},
-		});
+		const {name, cwd} = entry.plan;
+		const actual = readCwd(pid);
+		const reason = !sameDirectory(actual, cwd)
+			? `its cwd is ${actual ?? 'unreadable'}, not ${cwd}`
+			: `its CLUSTER_NODE is ${readEnvironVariable(pid, 'CLUSTER_NODE') ?? 'unset'}, not ${name}`;
+		emit({at: Date.now(), node: name, kind: 'not-adopted', detail: {pid, reason}});
 	}
 
-	// ---- taking the spool ----
-
-	function refuseBusy(holder: ProcessIdentity | undefined): void {
-		if (!holder) return;
-		throw new SpoolBusyError(
-			`another zeek-tui (pid ${holder.pid}) supervises ${spec.spoolDir}; ` +
-				`quit it first, or use another --spool-dir`,
-		);
-	}
-
-	/** Live nodes the plan does not have: name them and say how to stop them. */
-	function refuseUnplanned(adoption: AdoptionPlan): void {
-		if (adoption.unplanned.size === 0) return;
-		const named: string[] = [];
-		const targets: string[] = [];
-		for (const [node, roots] of adoption.unplanned) {
-			named.push(`${node} (pid ${roots.map((each) => each.pid).join(', ')})`);
-			for (const each of roots)
-				targets.push(each.pgid === each.pid ? `-${each.pid}` : `${each.pid}`);
-		}
-		throw new UnplannedNodesError(
-			`${spec.spoolDir} has nodes running that this plan does not have: ${named.join(', ')}; ` +
-				`stop them with 'kill -TERM -- ${targets.join(' ')}', or start with the layout they run ` +
-				`(the same -W, -P, -L or --layout as before)`,
-		);
-	}
-
-	/** What the /proc scan finds, judged against the plan and the state file. */
-	function scanAdoption(state: StateFile | undefined): AdoptionPlan {
-		const recorded = Object.fromEntries(
-			Object.entries(state?.nodes ?? {}).map(([name, entry]) => [name, entry]),
-		);
-		return planAdoption(
-			ordered.map((entry) => entry.plan.name),
-			scanSpool(spec.spoolDir),
-			recorded,
-		);
-	}
-
-	/**
-	 * The spool's state, with the spool locked for this supervisor. The refusals come first and
-	 * read only, so a refused start writes nothing; they are made again under the lock.
-	 */
-	function takeSpool(): {state: StateFile | undefined; adoption: AdoptionPlan} {
-		refuseBusy(liveLockHolder(spec.spoolDir));
-		// Throws StateFileError on a corrupt file: starting anyway could run a second copy of
-		// every node that is still alive.
-		const before = readStateFile(spec.spoolDir);
-		refuseBusy(recordedSupervisor(before));
-		refuseUnplanned(scanAdoption(before));
-		const taken = acquireSpoolLock(spec.spoolDir, {
-			pid: process.pid,
-			startTime: supervisorStartTime,
-		});
-		if (!taken.ok) refuseBusy(taken.holder);
-		if (!taken.ok) throw new SpoolBusyError(`cannot lock ${spec.spoolDir}`);
+	function sameDirectory(a: string | undefined, b: string): boolean {
 		try {
-			const state = readStateFile(spec.spoolDir);
-			refuseBusy(recordedSupervisor(state));
-			const adoption = scanAdoption(state);
-			refuseUnplanned(adoption);
-			lock = taken.lock;
-			return {state, adoption};
-		} catch (error) {
-			taken.lock.release();
-			throw error;
+			return a !== undefined && realpathSync(a) === realpathSync(b);
+		} catch {
+			return false;
 		}
 	}
 
-	/** The supervisor the state file names, when it is another live one. */
-	function recordedSupervisor(state: StateFile | undefined): ProcessIdentity | undefined {
-		const other = state?.supervisor;
-		if (!other || other.pid === process.pid || !isAlive(other.pid, other.startTime))
-			return undefined;
-		return other;
-	}
+	// ---- the spool lock ----
 
 	function releaseLock(): void {
 		try {
@@ -725,7 +644,13 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			const self = readStartTime(process.pid);
 			if (self === undefined) throw new Error('cannot read /proc/self/stat');
 			supervisorStartTime = self;
-			const {state, adoption} = takeSpool();
+			const taken = takeSpool(
+				spec.spoolDir,
+				ordered.map((entry) => entry.plan.name),
+				{pid: process.pid, startTime: self},
+			);
+			lock = taken.lock;
+			const {state, adoption} = taken;
 			cgroups = openNodeCgroups(spec.spoolDir);
 			try {
 				writeFileSync(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText);
