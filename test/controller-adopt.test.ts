@@ -1,14 +1,14 @@
 // Adoption within one test process: a controller detaches (SIGHUP's path), the next one on the
 // same spool takes the live nodes over instead of starting second copies, and watches them
 // through /proc since they are not its children.
-import {mkdirSync, readFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createController, type ClusterEvent} from '../source/cluster/controller.js';
 import {readStartTime} from '../source/cluster/process.js';
 import {readStateFile, writeStateFile} from '../source/cluster/state-file.js';
-import {waitFor} from './helpers/processes.js';
+import {startDetached, waitFor} from './helpers/processes.js';
 import {
 	FAKE_ZEEK,
 	FAST,
@@ -128,18 +128,12 @@ describe('adoption', () => {
 describe('/proc is the truth, not the state file', () => {
 	/** A node as a supervisor killed -9 mid-spawn leaves it: running, in no state file. */
 	function unrecordedNode(spool: string, name: string): number {
-		mkdirSync(path.join(spool, name), {recursive: true});
-		const child = execa(FAKE_ZEEK, ['local'], {
-			cwd: path.join(spool, name),
-			env: {CLUSTER_NODE: name},
-			detached: true,
-			stdin: 'ignore',
-			stdout: 'ignore',
-			stderr: 'ignore',
-			reject: false,
+		const pid = startDetached([FAKE_ZEEK, 'local'], path.join(spool, name), {
+			CLUSTER_NODE: name,
+			PATH: process.env['PATH']!,
 		});
-		sandbox.trackPid(child.pid);
-		return child.pid!;
+		sandbox.trackPid(pid);
+		return pid;
 	}
 
 	const started = (spool: string, name: string, pid: number) =>

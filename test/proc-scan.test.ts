@@ -1,8 +1,7 @@
 // The /proc scan on real processes: which ones are a spool's nodes (cwd and CLUSTER_NODE), their
 // children, and the members of a process group.
-import {mkdirSync, readFileSync, symlinkSync} from 'node:fs';
+import {readFileSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
-import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {
 	groupMembers,
@@ -11,7 +10,7 @@ import {
 	scanSpool,
 } from '../source/cluster/proc-scan.js';
 import {readStartTime} from '../source/cluster/process.js';
-import {waitFor} from './helpers/processes.js';
+import {startDetached, waitFor} from './helpers/processes.js';
 import {Sandbox} from './fixtures/cluster.js';
 
 const sandbox = new Sandbox();
@@ -19,18 +18,9 @@ afterEach(() => sandbox.cleanup());
 
 /** `sleep 60` (or `script` run by sh) in `cwd` with `env`, in a session of its own. */
 function start(cwd: string, env: Record<string, string>, script = 'exec sleep 60') {
-	mkdirSync(cwd, {recursive: true});
-	const child = execa('sh', ['-c', script], {
-		cwd,
-		env,
-		detached: true,
-		stdin: 'ignore',
-		stdout: 'ignore',
-		stderr: 'ignore',
-		reject: false,
-	});
-	sandbox.trackPid(child.pid);
-	return child.pid!;
+	const pid = startDetached(['sh', '-c', script], cwd, {PATH: process.env['PATH']!, ...env});
+	sandbox.trackPid(pid);
+	return pid;
 }
 
 /** Past its exec: /proc shows the environment and cwd it runs with. */

@@ -42,16 +42,8 @@ export function scanSpool(spoolDir: string): NodeProcess[] {
 		const node = cwd.slice(prefix.length);
 		if (node === '' || node.includes('/')) continue;
 		if (readEnvironVariable(pid, 'CLUSTER_NODE') !== node) continue;
-		const stat = readStat(pid);
-		if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
-		found.push({
-			node,
-			pid,
-			ppid: stat.ppid,
-			pgid: stat.pgrp,
-			sid: stat.session,
-			startTime: stat.startTime,
-		});
+		const alive = liveProcess(node, pid);
+		if (alive) found.push(alive);
 	}
 	return found;
 }
@@ -80,18 +72,24 @@ export function escapedFrom(spoolDir: string, node: string): NodeProcess[] {
 			continue;
 		}
 		if (cwd === nodeDir || !holdsFileIn(pid, `${nodeDir}/`)) continue;
-		const stat = readStat(pid);
-		if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
-		found.push({
-			node,
-			pid,
-			ppid: stat.ppid,
-			pgid: stat.pgrp,
-			sid: stat.session,
-			startTime: stat.startTime,
-		});
+		const alive = liveProcess(node, pid);
+		if (alive) found.push(alive);
 	}
 	return found;
+}
+
+/** `pid` as a process of `node`, unless it is gone or a zombie. */
+function liveProcess(node: string, pid: number): NodeProcess | undefined {
+	const stat = readStat(pid);
+	if (!stat || stat.state === 'Z' || stat.state === 'X') return undefined;
+	return {
+		node,
+		pid,
+		ppid: stat.ppid,
+		pgid: stat.pgrp,
+		sid: stat.session,
+		startTime: stat.startTime,
+	};
 }
 
 function holdsFileIn(pid: number, prefix: string): boolean {
