@@ -49,7 +49,7 @@ import {
 } from './process.js';
 import {readEnvironVariable, type NodeProcess} from './proc-scan.js';
 import type {SpoolLock} from './spool-lock.js';
-import {takeSpool} from './take-spool.js';
+import {SpoolBusyError, takeSpool} from './take-spool.js';
 import {stateDir, writeStateFile, type StateFile} from './state-file.js';
 import type {ClusterSnapshot, ClusterSpec, NodePlan, NodeSnapshot} from './types.js';
 
@@ -666,6 +666,13 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 				detail: {spool: spec.spoolDir, pid: process.pid, nodes: ordered.length},
 			});
 			await stopExtra(adoption.extra);
+			if (!taken.lock.held()) {
+				// Broken by another supervisor meanwhile (it judged us dead): it owns the spool now.
+				phase = 'detached';
+				lock = undefined;
+				closeLog();
+				throw new SpoolBusyError(`another zeek-tui took ${spec.spoolDir} while this one started`);
+			}
 			adopt(adoption, state);
 			saveState();
 			startInOrder();
