@@ -4,6 +4,7 @@ import {readFileSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {
+	escapedFrom,
 	groupMembers,
 	leftoversOf,
 	readEnvironVariable,
@@ -88,5 +89,18 @@ describe('scanSpool', () => {
 		);
 		expect(leftoversOf(found, 'manager')).toEqual([]);
 		expect(groupMembers(leader).sort()).toEqual(found.map((each) => each.pid).sort());
+	});
+
+	it('escapedFrom: a daemon that moved to / but holds a file of the node directory open', async () => {
+		const spool = sandbox.spool();
+		const log = path.join(spool, 'worker-1', 'stdout.log');
+		start(path.join(spool, 'worker-1'), {}); // makes the directory
+		const daemon = start('/', {CLUSTER_NODE: 'worker-1'}, `exec sleep 60 >> ${log}`);
+		const stranger = start('/', {}, `exec sleep 60 >> ${log}`);
+		const elsewhere = start('/', {CLUSTER_NODE: 'worker-1'});
+		for (const pid of [daemon, stranger, elsewhere]) await waitFor(() => execed(pid));
+		expect(escapedFrom(spool, 'worker-1').map((each) => each.pid)).toEqual([daemon]);
+		expect(escapedFrom(spool, 'manager')).toEqual([]);
+		expect(scanSpool(spool)).toEqual([]);
 	});
 });

@@ -30,9 +30,9 @@ export function killLeftoversOnce(
 	const self = processGroupOfSelf();
 	const ours = (group: number) => group <= 1 || group === process.pid || group === self;
 	const group = pgid === undefined || ours(pgid) ? [] : groupMembers(pgid);
-	const escaped = [...leftoversOf(scanSpool(spoolDir), node), ...escapedFrom(spoolDir, node)].map(
-		(each) => each.pid,
-	);
+	// Reading every process's environment is most of a round's cost; a cgroup finds them anyway.
+	const daemons = cgroup === undefined ? escapedFrom(spoolDir, node) : [];
+	const escaped = [...leftoversOf(scanSpool(spoolDir), node), ...daemons].map((each) => each.pid);
 	const contained = cgroup === undefined ? [] : cgroupMembers(cgroup);
 	const alive = [...new Set([...group, ...escaped, ...contained])];
 	if (contained.length > 0) killCgroup(cgroup!);
