@@ -324,7 +324,10 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 	/** Puts a new node process into its own cgroup, where there can be one. */
 	function enterCgroup(name: string, pid: number): string | undefined {
 		const dir = cgroups?.prepare(name);
-		return dir !== undefined && cgroups!.enter(dir, pid) ? dir : undefined;
+		if (dir === undefined) return undefined;
+		if (cgroups!.enter(dir, pid)) return dir;
+		removeCgroup(dir);
+		return undefined;
 	}
 
 	/** A spawn that waited for a sweep: the node may have been stopped meanwhile. */
