@@ -18,24 +18,22 @@ import {FAKE_ZEEK, FAST, Sandbox, fakeSpec, starts} from './fixtures/cluster.js'
 const sandbox = new Sandbox();
 afterEach(() => sandbox.cleanup());
 
-const clusterArgs = (spool: string, workers: number) => [
+const clusterArgs = (spool: string, plan: string[]) => [
 	'--headless',
 	'--spool-dir',
 	spool,
-	'-W',
-	String(workers),
-	'-P',
-	'0',
-	'-L',
-	'0',
+	...plan,
 	'--zeek',
 	FAKE_ZEEK,
 	'--stop-timeout',
 	'2',
 ];
 
-function supervise(spool: string, workers: number) {
-	const child = execa('node', [cliPath, ...clusterArgs(spool, workers)], {
+/** A manager and `count` workers. */
+const workers = (count: number) => ['-W', String(count), '-P', '0', '-L', '0'];
+
+function supervise(spool: string, plan: string[]) {
+	const child = execa('node', [cliPath, ...clusterArgs(spool, plan)], {
 		env: cleanEnv(),
 		extendEnv: false,
 		stdin: 'ignore',
@@ -66,7 +64,7 @@ describe('a second start with fewer nodes than are running', () => {
 	it('is refused before anything starts: one line naming them and how to stop them, exit 1', async () => {
 		expect(existsSync(cliPath), `${cliPath} is missing: run npm run build`).toBe(true);
 		const spool = sandbox.spool();
-		const first = supervise(spool, 4);
+		const first = supervise(spool, workers(4));
 		await waitFor(() => WORKERS_1_TO_4.every((name) => starts(spool, name).length === 1), {
 			what: 'the -W 4 cluster up',
 		});
@@ -75,14 +73,15 @@ describe('a second start with fewer nodes than are running', () => {
 		const pid = (name: string) => starts(spool, name)[0]!.pid;
 		const before = listing(spool);
 
-		const smaller = await runCli(clusterArgs(spool, 2));
+		const smaller = await runCli(clusterArgs(spool, workers(2)));
 		expect(smaller.exitCode).toBe(1);
 		expect(smaller.stdout).toBe('');
 		expect(smaller.stderr).toBe(
 			`zeek-tui: ${spool} has nodes running that this plan does not have: ` +
 				`worker-3 (pid ${pid('worker-3')}), worker-4 (pid ${pid('worker-4')}); ` +
 				`stop them with 'kill -TERM -- -${pid('worker-3')} -${pid('worker-4')}', or start with ` +
-				`the layout they run (the same -W, -P, -L or --layout as before)\n`,
+				`the layout they run (--layout ${spool}/cluster-layout.zeek, or the same -W, -P and -L ` +
+				`as before)\n`,
 		);
 		// Nothing started, nothing written, nothing stopped.
 		expect(listing(spool)).toEqual(before);
@@ -92,8 +91,8 @@ describe('a second start with fewer nodes than are running', () => {
 				.sort(),
 		).toEqual(WORKERS_1_TO_4);
 
-		// The same layout adopts every one of them: still one copy each.
-		const again = supervise(spool, 4);
+		// The layout they run adopts every one of them: still one copy each.
+		const again = supervise(spool, ['--layout', path.join(spool, 'cluster-layout.zeek')]);
 		await waitFor(
 			() =>
 				/worker-4 adopted/.test(

@@ -2,9 +2,11 @@
 // or while nodes run that the plan does not have; otherwise locked, with what the state file
 // recorded and what /proc says runs (adoption.ts decides what becomes of it). The refusals are
 // made first reading only, so that a refused start writes nothing, and again under the lock.
+import {existsSync} from 'node:fs';
+import path from 'node:path';
 import {planAdoption, type AdoptionPlan} from './adoption.js';
 import {scanSpool} from './proc-scan.js';
-import {isAlive} from './process.js';
+import {LAYOUT_FILE, isAlive} from './process.js';
 import {acquireSpoolLock, liveLockHolder, type SpoolLock} from './spool-lock.js';
 import {readStateFile, type ProcessIdentity, type StateFile} from './state-file.js';
 
@@ -70,8 +72,15 @@ function refuseUnplanned(spoolDir: string, adoption: AdoptionPlan): void {
 	throw new UnplannedNodesError(
 		`${spoolDir} has nodes running that this plan does not have: ${named.join(', ')}; ` +
 			`stop them with 'kill -TERM -- ${targets.join(' ')}', or start with the layout they run ` +
-			`(the same -W, -P, -L or --layout as before)`,
+			`(${layoutHint(spoolDir)})`,
 	);
+}
+
+/** The layout the earlier supervisor wrote into the spool is the one its nodes run. */
+function layoutHint(spoolDir: string): string {
+	const file = path.join(spoolDir, LAYOUT_FILE);
+	const same = 'the same -W, -P and -L as before';
+	return existsSync(file) ? `--layout ${file}, or ${same}` : `${same}, or the same --layout`;
 }
 
 /**
