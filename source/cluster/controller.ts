@@ -104,8 +104,8 @@ export class UnknownNodeError extends Error {
 }
 
 export const EVENT_LOG = 'zeek-tui.log';
-const NOT_STARTED = {code: null, signal: null, error: 'stopped before it was started'};
 export const CRASH_DIR = 'crashes';
+const NOT_STARTED = {code: null, signal: null, error: 'stopped before it was started'};
 
 const DEFAULT_POLL_MS = 500;
 // Reading every thread's status file of 32 nodes every 5 s cost 0.4 % of a core; an affinity changed
@@ -500,7 +500,8 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 				continue;
 			}
 			const same = recorded?.pid === found.pid && recorded.startTime === found.startTime;
-			entry.pin = recorded?.pin ? [...recorded.pin] : entry.pin;
+			// The pin it runs with is the recorded one; a process no state file knows keeps the plan's.
+			if (recorded) entry.pin = recorded.pin ? [...recorded.pin] : undefined;
 			// As zeek-tui would start it: /proc's cmdline lost the taskset wrapper at its exec.
 			entry.argv = withTaskset(entry.plan.argv, entry.pin);
 			entry.pgid = found.pgid === found.pid ? found.pid : undefined;
