@@ -8,8 +8,9 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {createController, type ClusterEvent} from '../source/cluster/controller.js';
 import {readStartTime} from '../source/cluster/process.js';
 import {readStateFile, writeStateFile} from '../source/cluster/state-file.js';
-import {waitFor} from './helpers/processes.js';
+import {startDetached, waitFor} from './helpers/processes.js';
 import {
+	FAKE_ZEEK,
 	FAST,
 	SMALL_CLUSTER,
 	Sandbox,
@@ -121,5 +122,75 @@ describe('adoption', () => {
 		});
 		expect(controller.snapshot().nodes[0]!.pid).not.toBe(stranger.pid);
 		expect(isRunning(stranger.pid!)).toBe(true);
+	});
+});
+
+describe('/proc is the truth, not the state file', () => {
+	/** A node as a supervisor killed -9 mid-spawn leaves it: running, in no state file. */
+	function unrecordedNode(spool: string, name: string): number {
+		const pid = startDetached([FAKE_ZEEK, 'local'], path.join(spool, name), {
+			CLUSTER_NODE: name,
+			PATH: process.env['PATH']!,
+		});
+		sandbox.trackPid(pid);
+		return pid;
+	}
+
+	const started = (spool: string, name: string, pid: number) =>
+		waitFor(() => starts(spool, name).some((record) => record.pid === pid));
+
+	it('adopts a live node the state file does not name (a supervisor killed mid-spawn)', async () => {
+		const spool = sandbox.spool();
+		const pid = unrecordedNode(spool, 'manager');
+		await started(spool, 'manager', pid);
+		const controller = sandbox.track(
+			createController(fakeSpec(spool, [{name: 'manager'}, {name: 'worker-1'}]), FAST),
+		);
+		await controller.start();
+		await settled(controller, spool);
+		expect(controller.snapshot().nodes[0]!.pid).toBe(pid);
+		expect(starts(spool, 'manager')).toHaveLength(1);
+		expect(readStateFile(spool)!.nodes['manager']!.pid).toBe(pid);
+	});
+
+	it('a stale state file (a dead pid recorded, a full disk) does not start a second copy', async () => {
+		const spool = sandbox.spool();
+		const pid = unrecordedNode(spool, 'manager');
+		await started(spool, 'manager', pid);
+		const gone = execa('true');
+		await gone;
+		writeStateFile(spool, {
+			version: 1,
+			supervisor: {pid: gone.pid!, startTime: 1},
+			nodes: {manager: {pid: gone.pid!, startTime: 1}},
+		});
+		const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'manager'}]), FAST));
+		await controller.start();
+		expect(controller.snapshot().nodes[0]!.pid).toBe(pid);
+		expect(starts(spool, 'manager')).toHaveLength(1);
+	});
+
+	it('of two copies of a node keeps the recorded one and stops the other before anything starts', async () => {
+		const spool = sandbox.spool();
+		const recorded = unrecordedNode(spool, 'manager');
+		const second = unrecordedNode(spool, 'manager');
+		await started(spool, 'manager', recorded);
+		await started(spool, 'manager', second);
+		writeStateFile(spool, {
+			version: 1,
+			supervisor: {pid: second, startTime: 1},
+			nodes: {manager: {pid: recorded, startTime: readStartTime(recorded)!}},
+		});
+		const controller = sandbox.track(createController(fakeSpec(spool, [{name: 'manager'}]), FAST));
+		const events: ClusterEvent[] = [];
+		controller.onEvent((event) => events.push(event));
+		await controller.start();
+		expect(controller.snapshot().nodes[0]!.pid).toBe(recorded);
+		expect(isRunning(second)).toBe(false);
+		expect(events.find((event) => event.kind === 'killed-extra-copy')).toMatchObject({
+			node: 'manager',
+			detail: {pid: second},
+		});
+		expect(starts(spool, 'manager')).toHaveLength(2);
 	});
 });

@@ -2,6 +2,7 @@
 import {describe, expect, it} from 'vitest';
 import {
 	initialRecord,
+	persistedRecord,
 	transition,
 	type NodeEvent,
 	type NodeRecord,
@@ -89,7 +90,8 @@ describe('stopping', () => {
 		expect(gone.record.exits).toEqual([
 			{at: 20 + STOP_MS, code: null, signal: 'SIGKILL', requested: true},
 		]);
-		expect(gone.effects).toEqual([]);
+		// What the node left in its group, or outside it, goes with it.
+		expect(gone.effects).toEqual([{type: 'killLeftovers', pid: 100}]);
 	});
 
 	it('kill sends SIGKILL at once', () => {
@@ -127,7 +129,7 @@ describe('restart', () => {
 			running(),
 		);
 		expect(steps[0]!.effects).toEqual([{type: 'signal', signal: 'SIGTERM'}]);
-		expect(steps[1]!.effects).toEqual([{type: 'spawn'}]);
+		expect(steps[1]!.effects).toEqual([{type: 'killLeftovers', pid: 100}, {type: 'spawn'}]);
 		expect(record).toMatchObject({state: 'starting', restarts: 1, pid: undefined});
 		expect(record.exits.at(-1)!.requested).toBe(true);
 	});
@@ -155,6 +157,7 @@ describe('crash and back-off', () => {
 			const crashed = transition(record, crash(pid, now), policy);
 			expect(crashed.record.state).toBe('backoff');
 			expect(crashed.effects).toEqual([
+				{type: 'killLeftovers', pid},
 				expect.objectContaining({
 					type: 'crashReport',
 					pid,
@@ -250,7 +253,7 @@ describe('crash and back-off', () => {
 		const crashed = transition(running(1, 0), crash(1, 10), noRestart);
 		expect(crashed.record.state).toBe('crashed');
 		expect(crashed.record.restartAt).toBeUndefined();
-		expect(crashed.effects.map((effect) => effect.type)).toEqual(['crashReport']);
+		expect(crashed.effects.map((effect) => effect.type)).toEqual(['killLeftovers', 'crashReport']);
 		expect(transition(crashed.record, {type: 'start', at: 20}, policy).effects).toEqual([
 			{type: 'spawn'},
 		]);
@@ -281,5 +284,117 @@ describe('crash and back-off', () => {
 		}
 		expect(record.exits).toHaveLength(10);
 		expect(record.exits[0]!.at).toBe(20);
+	});
+});
+
+describe("the operator's word (kept in the state file across supervisors)", () => {
+	const stop = (at: number, hold?: boolean): NodeEvent => ({
+		type: 'stop',
+		at,
+		stopTimeoutMs: STOP_MS,
+		...(hold ? {hold} : {}),
+	});
+
+	it('x holds the node: the cluster start leaves it stopped (and says so); s starts it', () => {
+		const {record} = run(
+			[stop(0, true), {type: 'exited', at: 1, pid: 100, exit: {code: 0, signal: null}}],
+			running(),
+		);
+		expect(record).toMatchObject({state: 'stopped', held: true});
+		expect(persistedRecord(record)).toEqual({held: true});
+		const clusterStart = transition(record, {type: 'start', at: 2}, policy);
+		expect(clusterStart.effects).toEqual([]);
+		expect(clusterStart.record).toBe(record);
+		expect(clusterStart.notes).toEqual([{kind: 'held', detail: expect.any(Object)}]);
+		const operatorStart = transition(record, {type: 'start', at: 3, operator: true}, policy);
+		expect(operatorStart.effects).toEqual([{type: 'spawn'}]);
+		expect(operatorStart.record.held).toBe(false);
+	});
+
+	it("the cluster's own stop holds nothing; X holds; r lifts the hold", () => {
+		const stopped = run(
+			[stop(0), {type: 'exited', at: 1, pid: 100, exit: {code: 0, signal: null}}],
+			running(),
+		).record;
+		expect(stopped.held).toBe(false);
+		const killed = transition(running(), {type: 'kill', at: 0, hold: true}, policy).record;
+		expect(killed.held).toBe(true);
+		const restarted = transition(
+			{...initialRecord(policy), held: true},
+			{type: 'restart', at: 0, stopTimeoutMs: STOP_MS},
+			policy,
+		);
+		expect(restarted.record.held).toBe(false);
+		expect(restarted.effects).toEqual([{type: 'spawn'}]);
+	});
+
+	it('a held node recorded by the earlier supervisor starts held', () => {
+		const record = initialRecord(policy, {held: true});
+		expect(transition(record, {type: 'start', at: 0}, policy).effects).toEqual([]);
+	});
+
+	it('a stop in progress is recorded with its deadline; after a SIGKILL it is due at once', () => {
+		const stopping = transition(running(), stop(10, true), policy).record;
+		expect(persistedRecord(stopping)).toEqual({
+			pid: 100,
+			startTime: 5,
+			held: true,
+			killAt: 10 + STOP_MS,
+		});
+		const killed = transition(running(), {type: 'kill', at: 0}, policy).record;
+		expect(persistedRecord(killed)).toEqual({pid: 100, startTime: 5, killAt: 0});
+	});
+
+	it('adopting a node whose stop was in progress finishes it: SIGKILL at the recorded deadline', () => {
+		const adopted = transition(
+			initialRecord(policy),
+			{type: 'adopted', at: 100, pid: 7, startTime: 3, startedAt: 0, held: true, killAt: 500},
+			policy,
+		);
+		expect(adopted.record).toMatchObject({
+			state: 'stopping',
+			pid: 7,
+			killAt: 500,
+			held: true,
+			adopted: true,
+			startAfterExit: false,
+		});
+		expect(adopted.effects).toEqual([]);
+		expect(transition(adopted.record, {type: 'tick', at: 499}, policy).effects).toEqual([]);
+		const due = transition(adopted.record, {type: 'tick', at: 500}, policy);
+		expect(due.effects).toEqual([{type: 'signal', signal: 'SIGKILL'}]);
+		const gone = transition(
+			due.record,
+			{type: 'exited', at: 501, pid: 7, exit: {code: null, signal: null}},
+			policy,
+		);
+		expect(gone.record).toMatchObject({state: 'stopped', held: true});
+		expect(gone.effects).toEqual([{type: 'killLeftovers', pid: 7}]);
+	});
+
+	it('a deadline already passed is SIGKILL at adoption; a stop that was not held starts again after', () => {
+		const adopted = transition(
+			initialRecord(policy),
+			{type: 'adopted', at: 100, pid: 7, startTime: 3, startedAt: 0, killAt: 0},
+			policy,
+		);
+		expect(adopted.record.state).toBe('stopping');
+		expect(adopted.effects).toEqual([{type: 'signal', signal: 'SIGKILL'}]);
+		const gone = transition(
+			adopted.record,
+			{type: 'exited', at: 101, pid: 7, exit: {code: null, signal: null}},
+			policy,
+		);
+		expect(gone.record.state).toBe('starting');
+		expect(gone.effects).toEqual([{type: 'killLeftovers', pid: 7}, {type: 'spawn'}]);
+	});
+
+	it('a live process adopted without a stop in progress is running: nothing of a hold is left', () => {
+		const adopted = transition(
+			initialRecord(policy, {held: true}),
+			{type: 'adopted', at: 0, pid: 7, startTime: 3, startedAt: 0, held: true},
+			policy,
+		);
+		expect(adopted.record).toMatchObject({state: 'starting', held: false});
 	});
 });

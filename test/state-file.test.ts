@@ -17,6 +17,7 @@ import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {SpoolBusyError, createController} from '../source/cluster/controller.js';
 import {readStartTime} from '../source/cluster/process.js';
+import {acquireSpoolLock, lockFilePath} from '../source/cluster/spool-lock.js';
 import {
 	StateFileError,
 	readStateFile,
@@ -43,7 +44,12 @@ describe('state file format', () => {
 		const state: StateFile = {
 			version: 1,
 			supervisor: {pid: 10, startTime: 20},
-			nodes: {manager: {pid: 11, startTime: 21}, 'worker-1': {pin: [0, 1]}},
+			nodes: {
+				manager: {pid: 11, startTime: 21},
+				'worker-1': {pin: [0, 1]},
+				'worker-2': {held: true},
+				'worker-3': {pid: 12, startTime: 22, held: true, killAt: 1_700_000_000_000},
+			},
 		};
 		expect(readStateFile(spool)).toBeUndefined();
 		writeStateFile(spool, state);
@@ -63,6 +69,14 @@ describe('state file format', () => {
 			'{"version": 1, "supervisor": {"pid": 1, "startTime": 1}, "nodes": {"manager": {"pid": 5}}}',
 		],
 		['a negative pid', '{"version": 1, "supervisor": {"pid": -1, "startTime": 1}, "nodes": {}}'],
+		[
+			'a hold that is not true',
+			'{"version": 1, "supervisor": {"pid": 1, "startTime": 1}, "nodes": {"manager": {"held": "yes"}}}',
+		],
+		[
+			'a deadline that is not a time',
+			'{"version": 1, "supervisor": {"pid": 1, "startTime": 1}, "nodes": {"manager": {"killAt": -5}}}',
+		],
 	])('a corrupt file (%s) is a StateFileError that says what to do', (_what, text) => {
 		const spool = sandbox.spool();
 		mkdirSync(path.join(spool, '.zeek-tui'));
@@ -206,5 +220,31 @@ describe('refusing to start', () => {
 		await accepted.start();
 		await settled(accepted, spool);
 		expect(readStateFile(spool)!.supervisor.pid).toBe(process.pid);
+	});
+});
+
+describe('the spool lock', () => {
+	it('a live holder of the lock refuses the start before anything is written; the stop releases it', async () => {
+		const spool = sandbox.spool();
+		const other = execa('sleep', ['30'], {stdin: 'ignore', reject: false});
+		sandbox.trackPid(other.pid);
+		const holder = {pid: other.pid!, startTime: readStartTime(other.pid!)!};
+		const taken = acquireSpoolLock(spool, holder);
+		expect(taken.ok).toBe(true);
+		const refused = sandbox.track(createController(fakeSpec(spool, SMALL_CLUSTER), FAST));
+		await expect(refused.start()).rejects.toThrow(
+			`another zeek-tui (pid ${other.pid}) supervises ${spool}`,
+		);
+		expect(readdirSync(path.join(spool, '.zeek-tui'))).toEqual(['lock']);
+		expect(existsSync(path.join(spool, 'manager'))).toBe(false);
+
+		if (taken.ok) taken.lock.release();
+		const accepted = sandbox.track(createController(fakeSpec(spool, [{name: 'manager'}]), FAST));
+		await accepted.start();
+		expect(JSON.parse(readFileSync(lockFilePath(spool), 'utf8'))).toMatchObject({
+			pid: process.pid,
+		});
+		await accepted.stopAll();
+		expect(existsSync(lockFilePath(spool))).toBe(false);
 	});
 });

@@ -11,11 +11,21 @@ import {
 	readThreadAffinity,
 	withTaskset,
 } from './affinity.js';
+import type {AdoptionPlan} from './adoption.js';
 import {writeCrashReport} from './crash-report.js';
+import {killLeftovers, killLeftoversOnce} from './leftovers.js';
+import {
+	cgroupOf,
+	isNodeCgroup,
+	openNodeCgroups,
+	removeCgroup,
+	type NodeCgroups,
+} from './node-cgroup.js';
 import {
 	DEFAULT_BACKOFF,
 	hasProcess,
 	initialRecord,
+	persistedRecord,
 	transition,
 	type BackoffPolicy,
 	type NodeEffect,
@@ -47,9 +57,13 @@ import {
 	type StateFile,
 } from './state-file.js';
 import {checkClusterPortsFree} from './port-check.js';
+import {readEnvironVariable, type NodeProcess} from './proc-scan.js';
+import type {SpoolLock} from './spool-lock.js';
+import {SpoolBusyError, takeSpool} from './take-spool.js';
 import type {ClusterSnapshot, ClusterSpec, NodePlan, NodeSnapshot} from './types.js';
 
 export {StateFileError} from './state-file.js';
+export {SpoolBusyError, UnplannedNodesError} from './take-spool.js';
 
 export type ControllerOptions = {
 	/** Crash back-off; defaults 1 s, doubling to 60 s, reset after 30 s up. */
@@ -94,16 +108,13 @@ export type Controller = {
 	logEvent(kind: string, detail?: EventDetail): void;
 };
 
-export class SpoolBusyError extends Error {
-	override name = 'SpoolBusyError';
-}
-
 export class UnknownNodeError extends Error {
 	override name = 'UnknownNodeError';
 }
 
 export const EVENT_LOG = 'zeek-tui.log';
 export const CRASH_DIR = 'crashes';
+const NOT_STARTED = {code: null, signal: null, error: 'stopped before it was started'};
 
 const DEFAULT_POLL_MS = 500;
 // Reading every thread's status file of 32 nodes every 5 s cost 0.4 % of a core; an affinity changed
@@ -127,6 +138,12 @@ type NodeEntry = {
 	statusFile?: string;
 	/** Our child, when the current process is one (not adopted). */
 	child?: SpawnedProcess;
+	/** The process group the current process leads (its children's), when it leads one. */
+	pgid?: number;
+	/** The cgroup v2 the current process runs in, where this machine allows one per node. */
+	cgroup?: string;
+	/** Killing what a gone process left behind; no spawn until it is done. */
+	sweep?: Promise<void>;
 	timer?: NodeJS.Timeout;
 };
 
@@ -158,6 +175,8 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 	/** Crashes are not followed by restarts while the whole cluster is going down. */
 	let quiescing = false;
 	let supervisorStartTime = 0;
+	let lock: SpoolLock | undefined;
+	let cgroups: NodeCgroups | undefined;
 	let logFd: number | undefined;
 	let pollTimer: NodeJS.Timeout | undefined;
 	let stopAllPromise: Promise<void> | undefined;
@@ -238,9 +257,8 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			nodes: {},
 		};
 		for (const entry of ordered) {
-			const {pid, startTime} = entry.record;
 			state.nodes[entry.plan.name] = {
-				...(pid !== undefined && startTime !== undefined ? {pid, startTime} : {}),
+				...persistedRecord(entry.record),
 				...(entry.pin ? {pin: entry.pin} : {}),
 			};
 		}
@@ -261,11 +279,13 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		if (!active()) return;
 		const before = entry.record;
 		const {record, effects, notes} = transition(before, event, policy());
-		if (record === before && effects.length === 0) return;
+		if (record === before && effects.length === 0 && notes.length === 0) return;
 		entry.record = record;
+		// The state file first: a spawn is announced only once the next supervisor would know it.
+		if (JSON.stringify(persistedRecord(record)) !== JSON.stringify(persistedRecord(before)))
+			saveState();
 		for (const note of notes)
 			emit({at: event.at, node: entry.plan.name, kind: note.kind, detail: note.detail});
-		if (record.pid !== before.pid || record.startTime !== before.startTime) saveState();
 		armTimer(entry);
 		changed();
 		for (const effect of effects) perform(entry, effect, event.at);
@@ -274,10 +294,14 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 	function perform(entry: NodeEntry, effect: NodeEffect, at: number): void {
 		switch (effect.type) {
 			case 'spawn':
-				spawn(entry);
+				if (entry.sweep) void entry.sweep.then(() => spawnIfStillWanted(entry));
+				else spawn(entry);
 				return;
 			case 'signal':
 				if (entry.record.pid !== undefined) signalNode(entry.record.pid, effect.signal);
+				return;
+			case 'killLeftovers':
+				sweep(entry, effect.pid);
 				return;
 			case 'crashReport': {
 				try {
@@ -306,10 +330,56 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		}
 	}
 
+	/** Puts a new node process into its own cgroup, where there can be one. */
+	function enterCgroup(name: string, pid: number): string | undefined {
+		const dir = cgroups?.prepare(name);
+		if (dir === undefined) return undefined;
+		if (cgroups!.enter(dir, pid)) return dir;
+		removeCgroup(dir);
+		return undefined;
+	}
+
+	/** A spawn that waited for a sweep: the node may have been stopped meanwhile. */
+	function spawnIfStillWanted(entry: NodeEntry): void {
+		const {record} = entry;
+		if (!active() || record.pid !== undefined || !hasProcess(record)) return;
+		if (record.state === 'starting') spawn(entry);
+		else dispatch(entry, {type: 'exited', at: Date.now(), exit: NOT_STARTED});
+	}
+
+	/** Kills what the gone process `pid` left: its group (if it led one) and escaped processes. */
+	function sweep(entry: NodeEntry, pid: number): void {
+		const pgid = entry.pgid === pid ? pid : undefined;
+		const {cgroup} = entry;
+		entry.pgid = undefined;
+		entry.cgroup = undefined;
+		const name = entry.plan.name;
+		const first = killLeftoversOnce(spec.spoolDir, name, pgid, cgroup);
+		if (first.done) {
+			if (cgroup) removeCgroup(cgroup);
+			return;
+		}
+		const sweeping = killLeftovers(spec.spoolDir, name, pgid, cgroup, first).then((killed) => {
+			if (cgroup) removeCgroup(cgroup);
+			if (entry.sweep === sweeping) entry.sweep = undefined;
+			emit({
+				at: Date.now(),
+				node: name,
+				kind: 'killed-leftovers',
+				detail: {pids: killed.join(',')},
+			});
+			changed();
+		});
+		entry.sweep = sweeping;
+	}
+
 	function spawn(entry: NodeEntry): void {
 		entry.argv = withTaskset(entry.plan.argv, entry.pin);
 		const child = spawnNode(entry.plan, spec.spoolDir, entry.pin);
 		entry.child = child;
+		// Spawned detached: the node leads its own session and process group.
+		entry.pgid = child.pid;
+		entry.cgroup = child.pid === undefined ? undefined : enterCgroup(entry.plan.name, child.pid);
 		entry.cpus = undefined;
 		entry.cpusReadAt = 0;
 		entry.allThreadsReadAt = 0;
@@ -339,7 +409,10 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		entry.timer = setTimeout(
 			() => {
 				entry.timer = undefined;
-				dispatch(entry, {type: 'tick', at: Math.max(Date.now(), deadline)});
+				// Timers run on the loop's cached clock and may fire a millisecond early: a
+				// back-off is honoured in full.
+				if (Date.now() < deadline) armTimer(entry);
+				else dispatch(entry, {type: 'tick', at: Date.now()});
 			},
 			Math.max(0, deadline - Date.now()),
 		);
@@ -405,41 +478,95 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 
 	// ---- adoption ----
 
-	function sameDirectory(a: string, b: string): boolean {
+	/** Stops second copies and leftovers of gone nodes before anything starts; waits for them. */
+	async function stopExtra(extra: readonly NodeProcess[]): Promise<void> {
+		for (const each of extra) {
+			signalNode(each.pid, 'SIGKILL');
+			emit({
+				at: Date.now(),
+				node: each.node,
+				kind: 'killed-extra-copy',
+				detail: {pid: each.pid, reason: 'another process of this node runs in its directory'},
+			});
+		}
+		const deadline = Date.now() + killGraceMs;
+		while (extra.some((each) => isAlive(each.pid, each.startTime)) && Date.now() < deadline)
+			await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+
+	/**
+	 * Takes over the one live process of each planned node (the /proc scan's, whatever the state
+	 * file says), with what the earlier supervisor recorded of it: pin, the operator's stop, a
+	 * stop in progress.
+	 */
+	function adopt(adoption: AdoptionPlan, state: StateFile | undefined): void {
+		for (const entry of ordered) {
+			const recorded = state?.nodes[entry.plan.name];
+			const found = adoption.adopt.get(entry.plan.name);
+			if (!found) {
+				if (recorded?.held) entry.record = initialRecord(backoff, {held: true});
+				reportNotAdopted(entry, recorded);
+				continue;
+			}
+			const same = recorded?.pid === found.pid && recorded.startTime === found.startTime;
+			// The pin it runs with is the recorded one; a process no state file knows keeps the plan's.
+			if (recorded) entry.pin = recorded.pin ? [...recorded.pin] : undefined;
+			// As zeek-tui would start it: /proc's cmdline lost the taskset wrapper at its exec.
+			entry.argv = withTaskset(entry.plan.argv, entry.pin);
+			entry.pgid = found.pgid === found.pid ? found.pid : undefined;
+			const cgroup = cgroupOf(found.pid);
+			entry.cgroup =
+				cgroup && isNodeCgroup(cgroup, spec.spoolDir, entry.plan.name) ? cgroup : undefined;
+			const {pid, startTime} = found;
+			const startedAt = startTimeToEpochMs(startTime);
+			dispatch(entry, {
+				type: 'adopted',
+				at: Date.now(),
+				pid,
+				startTime,
+				startedAt,
+				held: recorded?.held === true,
+				...(same && recorded.killAt !== undefined ? {killAt: recorded.killAt} : {}),
+			});
+			if (
+				entry.record.state === 'starting' &&
+				(!entry.statusFile || statusSaysRunning(entry.statusFile, startedAt))
+			) {
+				dispatch(entry, {type: 'ready', at: Date.now()});
+			}
+			refreshCpus(entry);
+		}
+	}
+
+	/** A recorded process that lives but is not this node's (a reused pid): said, not adopted. */
+	function reportNotAdopted(entry: NodeEntry, recorded: StateFile['nodes'][string] | undefined) {
+		const {pid, startTime} = recorded ?? {};
+		if (pid === undefined || !isAlive(pid, startTime)) return;
+		const {name, cwd} = entry.plan;
+		const actual = readCwd(pid);
+		const reason = !sameDirectory(actual, cwd)
+			? `its cwd is ${actual ?? 'unreadable'}, not ${cwd}`
+			: `its CLUSTER_NODE is ${readEnvironVariable(pid, 'CLUSTER_NODE') ?? 'unset'}, not ${name}`;
+		emit({at: Date.now(), node: name, kind: 'not-adopted', detail: {pid, reason}});
+	}
+
+	function sameDirectory(a: string | undefined, b: string): boolean {
 		try {
-			return realpathSync(a) === realpathSync(b);
+			return a !== undefined && realpathSync(a) === realpathSync(b);
 		} catch {
 			return false;
 		}
 	}
 
-	/** Takes over every recorded node whose process is alive, is the same process, and runs in its cwd. */
-	function adopt(state: StateFile): void {
-		for (const entry of ordered) {
-			const recorded = state.nodes[entry.plan.name];
-			if (!recorded) continue;
-			const {pid, startTime} = recorded;
-			if (pid === undefined || startTime === undefined || !isAlive(pid, startTime)) continue;
-			const cwd = readCwd(pid);
-			if (cwd === undefined || !sameDirectory(cwd, entry.plan.cwd)) {
-				emit({
-					at: Date.now(),
-					node: entry.plan.name,
-					kind: 'not-adopted',
-					detail: {pid, reason: `its cwd is ${cwd ?? 'unreadable'}, not ${entry.plan.cwd}`},
-				});
-				continue;
-			}
-			entry.pin = recorded.pin ? [...recorded.pin] : undefined;
-			// As zeek-tui would start it: /proc's cmdline lost the taskset wrapper at its exec.
-			entry.argv = withTaskset(entry.plan.argv, entry.pin);
-			const startedAt = startTimeToEpochMs(startTime);
-			dispatch(entry, {type: 'adopted', at: Date.now(), pid, startTime, startedAt});
-			if (!entry.statusFile || statusSaysRunning(entry.statusFile, startedAt)) {
-				dispatch(entry, {type: 'ready', at: Date.now()});
-			}
-			refreshCpus(entry);
+	// ---- the spool lock ----
+
+	function releaseLock(): void {
+		try {
+			lock?.release();
+		} catch {
+			// A spool gone read-only: the lock is stale once this process is gone.
 		}
+		lock = undefined;
 	}
 
 	// ---- stopping in stages ----
@@ -454,20 +581,25 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			const group = stage.map((plan) => entryOf(plan.name));
 			for (const entry of group) stop(entry);
 			const deadline = Date.now() + spec.stopTimeoutMs + killGraceMs;
+			// A stage is down once its processes are gone and so is what they left behind.
 			await waitUntil(() => group.every((entry) => !hasProcess(entry.record)), deadline);
+			await Promise.all(group.map((entry) => entry.sweep));
 		}
+		await Promise.all(ordered.map((entry) => entry.sweep));
 	}
 
 	function stop(entry: NodeEntry): void {
 		dispatch(entry, {type: 'stop', at: Date.now(), stopTimeoutMs: spec.stopTimeoutMs});
 	}
 
-	function startInOrder(): void {
+	/** `operator`: the operator's restart of the cluster, which starts the nodes held too. */
+	function startInOrder(operator = false): void {
 		for (const stage of stages(
 			ordered.map((entry) => entry.plan),
 			START_ORDER,
 		)) {
-			for (const plan of stage) dispatch(entryOf(plan.name), {type: 'start', at: Date.now()});
+			for (const plan of stage)
+				dispatch(entryOf(plan.name), {type: 'start', at: Date.now(), operator});
 		}
 	}
 
@@ -525,22 +657,25 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			const self = readStartTime(process.pid);
 			if (self === undefined) throw new Error('cannot read /proc/self/stat');
 			supervisorStartTime = self;
-			// Throws StateFileError on a corrupt file: starting anyway could run a second copy of
-			// every node that is still alive.
-			const state = readStateFile(spec.spoolDir);
-			const other = state?.supervisor;
-			if (other && other.pid !== process.pid && isAlive(other.pid, other.startTime)) {
-				throw new SpoolBusyError(
-					`another zeek-tui (pid ${other.pid}) supervises ${spec.spoolDir}; ` +
-						`quit it first, or use another --spool-dir`,
-				);
-			}
-			// A busy port would be a node's fatal error, or another process's figures shown as ours.
-			checkClusterPortsFree(spec.nodes, state);
-			// Nothing is written before the spool is known to be ours.
+			// A busy port would be a node's fatal error, or another process's figures shown as ours;
+			// checked before anything is written (ports of the recorded live nodes are theirs).
+			checkClusterPortsFree(spec.nodes, readStateFile(spec.spoolDir));
 			takeStateDir(spec.spoolDir);
-			writeFileReplacing(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText, 0o644);
-			logFd = openAppendNoFollow(path.join(dir, EVENT_LOG), 0o600);
+			const taken = takeSpool(
+				spec.spoolDir,
+				ordered.map((entry) => entry.plan.name),
+				{pid: process.pid, startTime: self},
+			);
+			lock = taken.lock;
+			const {state, adoption} = taken;
+			cgroups = openNodeCgroups(spec.spoolDir);
+			try {
+				writeFileReplacing(path.join(spec.spoolDir, LAYOUT_FILE), spec.layoutText, 0o644);
+				logFd = openAppendNoFollow(path.join(dir, EVENT_LOG), 0o600);
+			} catch (error) {
+				releaseLock();
+				throw error;
+			}
 			phase = 'running';
 			emit({
 				at: Date.now(),
@@ -552,7 +687,15 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 				if (warning)
 					emit({at: Date.now(), node: plan.name, kind: 'warning', detail: {message: warning}});
 			}
-			if (state) adopt(state);
+			await stopExtra(adoption.extra);
+			if (!taken.lock.held()) {
+				// Broken by another supervisor meanwhile (it judged us dead): it owns the spool now.
+				phase = 'detached';
+				lock = undefined;
+				closeLog();
+				throw new SpoolBusyError(`another zeek-tui took ${spec.spoolDir} while this one started`);
+			}
+			adopt(adoption, state);
 			saveState();
 			startInOrder();
 			poll();
@@ -574,15 +717,15 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 		},
 
 		startNode(name) {
-			command(name, (at) => ({type: 'start', at}));
+			command(name, (at) => ({type: 'start', at, operator: true}));
 		},
 
 		stopNode(name) {
-			command(name, (at) => ({type: 'stop', at, stopTimeoutMs: spec.stopTimeoutMs}));
+			command(name, (at) => ({type: 'stop', at, stopTimeoutMs: spec.stopTimeoutMs, hold: true}));
 		},
 
 		killNode(name) {
-			command(name, (at) => ({type: 'kill', at}));
+			command(name, (at) => ({type: 'kill', at, hold: true}));
 		},
 
 		restartNode(name) {
@@ -599,7 +742,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 				// A stopAll that came in meanwhile keeps the cluster quiet.
 				quiescing = phase !== 'running';
 			}
-			if (phase === 'running') startInOrder();
+			if (phase === 'running') startInOrder(true);
 		},
 
 		async pin(name, cpus) {
@@ -641,6 +784,8 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 					detail: left.length > 0 ? {still_running: left.join(',')} : {},
 				});
 				saveState();
+				cgroups?.release();
+				releaseLock();
 				phase = 'stopped';
 				stopTimers();
 				closeLog();
@@ -660,6 +805,7 @@ export function createController(spec: ClusterSpec, options: ControllerOptions =
 			saveState();
 			const running = ordered.filter((entry) => entry.record.pid !== undefined).length;
 			emit({at: Date.now(), kind: 'detached', detail: {left_running: running}});
+			releaseLock();
 			phase = 'detached';
 			stopTimers();
 			for (const entry of ordered) entry.child?.unref();

@@ -44,6 +44,8 @@ export type NodeRecord = {
 	nextBackoffMs: number;
 	/** While stopping: start again once the process is gone (a restart), or stay stopped. */
 	startAfterExit: boolean;
+	/** The operator stopped it (`x`, `X`): only the operator's start brings it back. */
+	held: boolean;
 };
 
 export type Signal = 'SIGTERM' | 'SIGKILL';
@@ -56,18 +58,29 @@ export type ProcessExit = {
 };
 
 export type NodeEvent =
-	/** The operator (or the cluster start) wants the node running: `s`. */
-	| {type: 'start'; at: number}
-	/** SIGTERM now, SIGKILL at `at + stopTimeoutMs`: `x`. */
-	| {type: 'stop'; at: number; stopTimeoutMs: number}
+	/** The cluster start wants the node running, or the operator does (`s`, `operator`). */
+	| {type: 'start'; at: number; operator?: boolean}
+	/** SIGTERM now, SIGKILL at `at + stopTimeoutMs`: `x` (`hold`: the operator's, kept). */
+	| {type: 'stop'; at: number; stopTimeoutMs: number; hold?: boolean}
 	/** SIGKILL now: `X`. */
-	| {type: 'kill'; at: number}
+	| {type: 'kill'; at: number; hold?: boolean}
 	/** Graceful stop, then start: `r`. */
 	| {type: 'restart'; at: number; stopTimeoutMs: number}
 	/** The process asked for by a `spawn` effect exists (pid undefined: it could not be started). */
 	| {type: 'spawned'; at: number; pid: number; startTime?: number; startedAt: number}
-	/** A live process of an earlier zeek-tui, taken over instead of starting a second copy. */
-	| {type: 'adopted'; at: number; pid: number; startTime: number; startedAt: number}
+	/**
+	 * A live process of an earlier zeek-tui, taken over instead of starting a second copy; with
+	 * what that one recorded: the operator's stop (`held`), a stop in progress (`killAt`).
+	 */
+	| {
+			type: 'adopted';
+			at: number;
+			pid: number;
+			startTime: number;
+			startedAt: number;
+			held?: boolean;
+			killAt?: number;
+	  }
 	/** The node reports it is up (zeek's status file says RUNNING, or the node writes none). */
 	| {type: 'ready'; at: number}
 	/** The process with this pid is gone (pid undefined: a spawn that failed before a pid existed). */
@@ -78,6 +91,8 @@ export type NodeEvent =
 export type NodeEffect =
 	| {type: 'spawn'}
 	| {type: 'signal'; signal: Signal}
+	/** The process `pid` is gone: kill what it left (its group, what escaped it). */
+	| {type: 'killLeftovers'; pid: number}
 	| {
 			type: 'crashReport';
 			exit: ExitRecord;
@@ -95,8 +110,12 @@ export type Transition = {record: NodeRecord; effects: NodeEffect[]; notes: Node
 /** Tells the reducer whether a crash should be followed by a restart (not while shutting down). */
 export type Policy = BackoffPolicy & {restartOnCrash: boolean};
 
-export function initialRecord(backoff: BackoffPolicy = DEFAULT_BACKOFF): NodeRecord {
+export function initialRecord(
+	backoff: BackoffPolicy = DEFAULT_BACKOFF,
+	{held = false}: {held?: boolean} = {},
+): NodeRecord {
 	return {
+		held,
 		state: 'stopped',
 		adopted: false,
 		restarts: 0,
@@ -117,33 +136,45 @@ export function hasProcess(record: NodeRecord): boolean {
 export function transition(record: NodeRecord, event: NodeEvent, policy: Policy): Transition {
 	const unchanged: Transition = {record, effects: [], notes: []};
 	switch (event.type) {
-		case 'start':
-			if (hasProcess(record)) return unchanged;
-			return launch(record, policy);
-
-		case 'restart':
-			if (record.state === 'stopping') {
-				return {record: {...record, startAfterExit: true}, effects: [], notes: []};
+		case 'start': {
+			if (record.held && !event.operator) {
+				if (hasProcess(record)) return unchanged;
+				return {record, effects: [], notes: [{kind: 'held', detail: HELD_DETAIL}]};
 			}
-			if (!hasProcess(record)) return launch(record, policy);
-			return terminate(record, event.at, event.stopTimeoutMs, true);
+			const unheld = record.held ? {...record, held: false} : record;
+			if (hasProcess(unheld)) return {record: unheld, effects: [], notes: []};
+			return launch(unheld, policy);
+		}
 
-		case 'stop':
-			if (record.state === 'stopping') {
-				return {record: {...record, startAfterExit: false}, effects: [], notes: []};
+		case 'restart': {
+			const unheld = record.held ? {...record, held: false} : record;
+			if (unheld.state === 'stopping') {
+				return {record: {...unheld, startAfterExit: true}, effects: [], notes: []};
 			}
-			if (hasProcess(record)) return terminate(record, event.at, event.stopTimeoutMs, false);
-			return cancelRestart(record);
+			if (!hasProcess(unheld)) return launch(unheld, policy);
+			return terminate(unheld, event.at, event.stopTimeoutMs, true);
+		}
 
-		case 'kill':
-			if (hasProcess(record)) {
+		case 'stop': {
+			const held = event.hold ? {...record, held: true} : record;
+			if (held.state === 'stopping') {
+				return {record: {...held, startAfterExit: false}, effects: [], notes: []};
+			}
+			if (hasProcess(held)) return terminate(held, event.at, event.stopTimeoutMs, false);
+			return cancelRestart(held);
+		}
+
+		case 'kill': {
+			const held = event.hold ? {...record, held: true} : record;
+			if (hasProcess(held)) {
 				return {
-					record: {...record, state: 'stopping', killAt: undefined, startAfterExit: false},
+					record: {...held, state: 'stopping', killAt: undefined, startAfterExit: false},
 					effects: [{type: 'signal', signal: 'SIGKILL'}],
-					notes: [{kind: 'killing', detail: {pid: record.pid ?? '-', signal: 'SIGKILL'}}],
+					notes: [{kind: 'killing', detail: {pid: held.pid ?? '-', signal: 'SIGKILL'}}],
 				};
 			}
-			return cancelRestart(record);
+			return cancelRestart(held);
+		}
 
 		case 'spawned':
 		case 'adopted':
@@ -152,6 +183,8 @@ export function transition(record: NodeRecord, event: NodeEvent, policy: Policy)
 				return unchanged;
 			}
 			if (event.type === 'adopted' && hasProcess(record)) return unchanged;
+			if (event.type === 'adopted' && event.killAt !== undefined)
+				return resumeStop(record, {...event, killAt: event.killAt});
 			return {
 				record: {
 					...record,
@@ -161,6 +194,8 @@ export function transition(record: NodeRecord, event: NodeEvent, policy: Policy)
 					startedAt: event.startedAt,
 					adopted: event.type === 'adopted',
 					launched: true,
+					// A live process runs whatever was recorded: nothing of a stop is left to keep.
+					...(event.type === 'adopted' ? {held: false} : {}),
 				},
 				effects: [],
 				notes: [{kind: event.type, detail: {pid: event.pid}}],
@@ -200,6 +235,41 @@ export function transition(record: NodeRecord, event: NodeEvent, policy: Policy)
 			}
 			return unchanged;
 	}
+}
+
+const HELD_DETAIL = {reason: 'stopped by the operator; start it with s'};
+
+/**
+ * A stop the earlier supervisor began: SIGKILL at its deadline (now, if that has passed), then
+ * start again unless it was the operator's stop.
+ */
+function resumeStop(
+	record: NodeRecord,
+	event: Extract<NodeEvent, {type: 'adopted'}> & {killAt: number},
+): Transition {
+	const held = event.held ?? record.held;
+	const due = event.at >= event.killAt;
+	return {
+		record: {
+			...record,
+			state: 'stopping',
+			pid: event.pid,
+			startTime: event.startTime,
+			startedAt: event.startedAt,
+			adopted: true,
+			launched: true,
+			held,
+			killAt: due ? undefined : event.killAt,
+			startAfterExit: !held,
+		},
+		effects: due ? [{type: 'signal', signal: 'SIGKILL'}] : [],
+		notes: [
+			{kind: 'adopted', detail: {pid: event.pid, stop: 'resumed'}},
+			...(due
+				? [{kind: 'killing', detail: {pid: event.pid, signal: 'SIGKILL', reason: 'stop-timeout'}}]
+				: []),
+		],
+	};
 }
 
 /**
@@ -280,6 +350,14 @@ function withExit(record: NodeRecord, exit: ExitRecord): NodeRecord {
 }
 
 function exited(record: NodeRecord, at: number, exit: ProcessExit, policy: Policy): Transition {
+	const {effects, ...rest} = exitedOnly(record, at, exit, policy);
+	// A node's children go with it, whether it was stopped or crashed.
+	const leftovers: NodeEffect[] =
+		record.pid === undefined ? [] : [{type: 'killLeftovers', pid: record.pid}];
+	return {...rest, effects: [...leftovers, ...effects]};
+}
+
+function exitedOnly(record: NodeRecord, at: number, exit: ProcessExit, policy: Policy): Transition {
 	const requested = record.state === 'stopping';
 	const exitRecord: ExitRecord = {at, code: exit.code, signal: exit.signal, requested};
 	const gone = withExit(record, exitRecord);
@@ -321,5 +399,26 @@ function exited(record: NodeRecord, at: number, exit: ProcessExit, policy: Polic
 		},
 		effects: [report],
 		notes: [{kind: 'crashed', detail: {...exitDetail(exit), restart_in_ms: delayMs}}],
+	};
+}
+
+/** What of a record the state file keeps, for the next supervisor to keep the operator's word. */
+export type PersistedRecord = {
+	pid?: number;
+	startTime?: number;
+	held?: true;
+	/** While stopping: when SIGKILL is due (0 when it was sent already: due at once). */
+	killAt?: number;
+};
+
+export function persistedRecord(record: NodeRecord): PersistedRecord {
+	return {
+		...(record.pid !== undefined && record.startTime !== undefined
+			? {pid: record.pid, startTime: record.startTime}
+			: {}),
+		...(record.held ? {held: true} : {}),
+		...(record.state === 'stopping' && record.pid !== undefined
+			? {killAt: record.killAt ?? 0}
+			: {}),
 	};
 }

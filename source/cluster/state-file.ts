@@ -22,6 +22,10 @@ export type NodeStateEntry = {
 	pid?: number;
 	startTime?: number;
 	pin?: number[];
+	/** The operator stopped the node (`x`, `X`): a new supervisor leaves it stopped. */
+	held?: true;
+	/** A stop in progress: epoch ms at which the next supervisor sends SIGKILL if it still runs. */
+	killAt?: number;
 };
 
 export type StateFile = {
@@ -132,5 +136,7 @@ function isEntry(value: unknown): value is NodeStateEntry {
 	if (value.startTime !== undefined && !isCount(value.startTime)) return false;
 	if (value.pin !== undefined && !(Array.isArray(value.pin) && value.pin.every(isCount)))
 		return false;
+	if (value.held !== undefined && value.held !== true) return false;
+	if (value.killAt !== undefined && !isCount(value.killAt)) return false;
 	return (value.pid === undefined) === (value.startTime === undefined);
 }

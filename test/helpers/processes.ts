@@ -1,6 +1,7 @@
 // Cleanup that holds whatever a test asserted: every process whose working directory lies in the
 // test's own spool was started by that test (through zeek-tui), so it is killed with its group.
-import {readdirSync, readlinkSync} from 'node:fs';
+import {mkdirSync, readdirSync, readlinkSync} from 'node:fs';
+import {execa} from 'execa';
 
 export function processesIn(directory: string): number[] {
 	const pids: number[] = [];
@@ -51,4 +52,20 @@ export async function waitFor<T>(
 			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, intervalMs));
 	}
+}
+
+/** `argv` in `cwd` (made if missing) with exactly `env`, in a session of its own; its pid. */
+export function startDetached(argv: string[], cwd: string, env: Record<string, string>): number {
+	mkdirSync(cwd, {recursive: true});
+	const child = execa(argv[0]!, argv.slice(1), {
+		cwd,
+		env,
+		extendEnv: false,
+		detached: true,
+		stdin: 'ignore',
+		stdout: 'ignore',
+		stderr: 'ignore',
+		reject: false,
+	});
+	return child.pid!;
 }
