@@ -13,25 +13,23 @@ const names = (text: string) => parseLayout(text).nodes.map((node) => node.name)
 describe("Zeek 9's zeek-cluster-layout-generator", () => {
 	it('reads the default layout, its const and @if lines included', () => {
 		const layout = parseLayout(fixture('zeek9-default.zeek'));
+		const node = (name: string, type: string, port: number | undefined, metricsPort: number) => ({
+			name,
+			type,
+			ip: '192.0.2.40',
+			...(port === undefined ? {} : {port}),
+			...(type === 'manager' ? {} : {manager: 'manager'}),
+			metricsPort,
+		});
 		expect(layout.nodes).toStrictEqual([
-			{name: 'manager', type: 'manager', ip: '127.0.0.1', port: 27760, metricsPort: 9991},
-			{
-				name: 'logger-1',
-				type: 'logger',
-				ip: '127.0.0.1',
-				port: 27761,
-				manager: 'manager',
-				metricsPort: 9992,
-			},
-			{
-				name: 'proxy-1',
-				type: 'proxy',
-				ip: '127.0.0.1',
-				port: 27762,
-				manager: 'manager',
-				metricsPort: 9993,
-			},
-			{name: 'worker-1', type: 'worker', ip: '127.0.0.1', manager: 'manager', metricsPort: 9994},
+			node('manager', 'manager', 47100, 19100),
+			node('logger-1', 'logger', 47101, 19101),
+			node('logger-2', 'logger', 47102, 19102),
+			node('proxy-1', 'proxy', 47103, 19103),
+			node('proxy-2', 'proxy', 47104, 19104),
+			node('proxy-3', 'proxy', 47105, 19105),
+			node('worker-1', 'worker', undefined, 19106),
+			node('worker-2', 'worker', undefined, 19107),
 		]);
 		expect(layout.managerIsLogger).toBe(false);
 		expect(layout.metricsAddressRule).toStrictEqual({
@@ -53,22 +51,34 @@ describe("Zeek 9's zeek-cluster-layout-generator", () => {
 
 	it('takes $metrics_port=0/tcp as no metrics port, and bracketed IPv6', () => {
 		const layout = parseLayout(fixture('zeek9-ipv6-no-metrics.zeek'));
-		expect(layout.nodes.map((node) => [node.name, node.ip, node.metricsPort])).toStrictEqual([
-			['manager', '::1', undefined],
-			['logger-1', '::1', undefined],
-			['proxy-1', '::1', undefined],
-			['worker-1', '::1', undefined],
+		expect(
+			layout.nodes.map((node) => [node.name, node.ip, node.port, node.metricsPort]),
+		).toStrictEqual([
+			['manager', '2001:db8::5', 38200, undefined],
+			['logger-1', '2001:db8::5', 38201, undefined],
+			['proxy-1', '2001:db8::5', 38202, undefined],
+			['proxy-2', '2001:db8::5', 38203, undefined],
+			['worker-1', '2001:db8::5', undefined, undefined],
+			['worker-2', '2001:db8::5', undefined, undefined],
+			['worker-3', '2001:db8::5', undefined, undefined],
 		]);
 	});
 
 	it('resolves hosts["..."]$ip from Cluster::hosts', () => {
 		const layout = parseLayout(fixture('zeek9-multi-host-ipv6.zeek'));
-		expect(layout.nodes).toHaveLength(16);
-		expect(layout.nodes[0]).toMatchObject({name: 'manager', ip: '2001:400:211::121'});
-		expect(layout.nodes.at(-1)).toMatchObject({
-			name: 'wkr-2-worker-eth1-4',
-			ip: '2001:400:211::123',
-		});
+		expect(layout.nodes.map((node) => [node.name, node.ip, node.metricsPort])).toStrictEqual([
+			['manager', '2001:db8::10', 29100],
+			['ctl-logger-1', '2001:db8::10', 29101],
+			['ctl-logger-2', '2001:db8::10', 29102],
+			['ctl-proxy-1', '2001:db8::10', 29103],
+			['sensor-a-worker-eth1-1', '2001:db8::21', 29100],
+			['sensor-a-worker-eth1-2', '2001:db8::21', 29101],
+			['sensor-a-worker-eth1-3', '2001:db8::21', 29102],
+			['sensor-b-worker-ens2f0-1', '2001:db8::22', 29100],
+			['sensor-b-worker-ens2f0-2', '2001:db8::22', 29101],
+			['sensor-b-worker-ens2f1-1', '2001:db8::22', 29102],
+			['sensor-b-worker-ens2f1-2', '2001:db8::22', 29103],
+		]);
 	});
 
 	it('refuses a host looked up by name as zeek loads the file, naming the line of the node', () => {
@@ -79,18 +89,22 @@ describe("Zeek 9's zeek-cluster-layout-generator", () => {
 			error = caught;
 		}
 		expect(error).toBeInstanceOf(LayoutParseError);
-		const text = fixture('zeek9-multi-host-lookup.zeek').split('\n');
-		const line = text.findIndex((row) => row.includes('["wkr-1-worker-1"]')) + 1;
-		expect((error as LayoutParseError).line).toBe(line);
-		expect((error as LayoutParseError).message).toContain('host "wkr-1"');
+		// Line 22 is ["tap-east-worker-1"], the first node on a host looked up by name.
+		expect(fixture('zeek9-multi-host-lookup.zeek').split('\n')[21]).toContain(
+			'["tap-east-worker-1"]',
+		);
+		expect((error as LayoutParseError).line).toBe(22);
+		expect((error as LayoutParseError).message).toContain(
+			'node "tap-east-worker-1" is on host "tap-east"',
+		);
 	});
 
 	it('scrapes where the computed address says: the node $ip, or ZEEK_TELEMETRY_LISTEN_ADDRESS', () => {
 		const layout = parseLayout(
-			fixture('zeek9-ipv6-no-metrics.zeek').replaceAll(
-				'$metrics_port=0/tcp',
-				'$metrics_port=9000/tcp',
-			),
+			// Moved to this machine's [::1]: zeek-tui never scrapes another machine's address.
+			fixture('zeek9-ipv6-no-metrics.zeek')
+				.replaceAll('$metrics_port=0/tcp', '$metrics_port=9000/tcp')
+				.replaceAll('$ip=[2001:db8::5]', '$ip=[::1]'),
 		);
 		const manager = layout.nodes[0]!;
 		expect(metricsTarget(layout, manager, {}).target).toStrictEqual({host: '::1', port: 9000});
