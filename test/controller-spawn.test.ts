@@ -1,6 +1,6 @@
 // Spawning real processes: what each node is started with, where its output goes, start order,
 // readiness, restarts and a missing binary.
-import {readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync} from 'node:fs';
+import {chmodSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createController, type ClusterEvent} from '../source/cluster/controller.js';
@@ -54,6 +54,25 @@ describe('spawning a cluster', () => {
 			expect(node.restarts).toBe(0);
 		}
 		expect(starts(spool, 'worker-1')[0]!.argv).toEqual([FAKE_ZEEK, 'local', '-C', '-i', 'lo']);
+	});
+
+	it("gives a node exactly zeek-tui's environment plus its own variables", async () => {
+		const spool = sandbox.spool();
+		const spec = fakeSpec(spool, [{name: 'manager', env: {FAKE_ZEEK_MARK: 'x y'}}]);
+		const controller = sandbox.track(createController(spec, FAST));
+		await controller.start();
+		await settled(controller, spool);
+		const {pid} = controller.snapshot().nodes[0]!;
+		const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+		const expected = {...process.env, CLUSTER_NODE: 'manager', FAKE_ZEEK_MARK: 'x y'};
+		expect(Object.fromEntries(environ.map((line) => line.split(/=(.*)/s, 2)))).toEqual(expected);
+		// stdin /dev/null, stdout and stderr the log files.
+		const fds = [0, 1, 2].map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`));
+		expect(fds).toEqual([
+			'/dev/null',
+			path.join(spool, 'manager', 'stdout.log'),
+			path.join(spool, 'manager', 'stderr.log'),
+		]);
 	});
 
 	it('spawns in start order: loggers, manager, proxies, workers', async () => {
@@ -208,5 +227,21 @@ describe('spawning a cluster', () => {
 		expect(controller.snapshot().nodes[0]!.state).toMatch(/backoff|starting/);
 		// The node's cwd was still created, the layout copied.
 		expect(statSync(path.join(spool, 'manager', 'cluster-layout.zeek')).isFile()).toBe(true);
+	});
+
+	it('treats a binary that is not executable as a crash with its reason, not an unhandled rejection', async () => {
+		const spool = sandbox.spool();
+		const notExecutable = path.join(spool, 'zeek-without-x');
+		writeFileSync(notExecutable, '#!/bin/sh\n');
+		chmodSync(notExecutable, 0o644);
+		const controller = sandbox.track(
+			createController(fakeSpec(spool, [{name: 'manager'}], {argv0: notExecutable}), FAST),
+		);
+		const events: ClusterEvent[] = [];
+		controller.onEvent((event) => events.push(event));
+		await controller.start();
+		const crashed = await waitFor(() => events.find((event) => event.kind === 'crashed'));
+		expect(crashed.detail).toMatchObject({error: `spawn ${notExecutable} EACCES`});
+		expect(controller.snapshot().nodes[0]!.pid).toBeUndefined();
 	});
 });

@@ -1,6 +1,5 @@
 // One node's process: its working directory, its log files, the spawn, the signals, and what
 // /proc says about a pid (start time, cwd, liveness). Nothing here decides what to do.
-import {spawn} from 'node:child_process';
 import {
 	closeSync,
 	copyFileSync,
@@ -11,6 +10,7 @@ import {
 	statSync,
 } from 'node:fs';
 import path from 'node:path';
+import {execa, type Options, type Result, type StdoutStderrOption} from 'execa';
 import {withTaskset} from './affinity.js';
 import type {ProcessExit} from './node-state.js';
 import type {NodePlan} from './types.js';
@@ -32,6 +32,30 @@ export type SpawnedProcess = {
 	unref(): void;
 };
 
+/** The node's stdout.log and stderr.log, opened for append; the caller closes both. */
+export function openNodeLogs(plan: NodePlan): {stdout: number; stderr: number} {
+	const stdout = openSync(path.join(plan.cwd, STDOUT_LOG), 'a');
+	try {
+		return {stdout, stderr: openSync(path.join(plan.cwd, STDERR_LOG), 'a')};
+	} catch (error) {
+		closeSync(stdout);
+		throw error;
+	}
+}
+
+/** execa hands any open descriptor to the process as it is; its types name only 1 to 9. */
+const descriptor = (fd: number) => fd as StdoutStderrOption;
+
+/** What execa's settled result says about the end of a process (reject: false: it never throws). */
+function toProcessExit(result: Result, spawned: boolean): ProcessExit {
+	if (!spawned) {
+		// A binary that is missing or not executable: no pid, and the spawn's own message.
+		const cause = result.cause instanceof Error ? result.cause.message : result.shortMessage;
+		return {code: null, signal: null, error: cause ?? 'could not start'};
+	}
+	return {code: result.exitCode ?? null, signal: result.signal ?? null};
+}
+
 /**
  * Starts one node: mkdir -p its cwd (never wiped), copy the spool's layout into it, open its
  * stdout.log/stderr.log for append and hand the descriptors to the process, then run
@@ -44,31 +68,32 @@ export function spawnNode(
 	pin: readonly number[] | undefined,
 ): SpawnedProcess {
 	const startedAt = Date.now();
-	const argv = withTaskset(plan.argv, pin);
-	let stdoutFd: number | undefined;
-	let stderrFd: number | undefined;
+	const [file, ...args] = withTaskset(plan.argv, pin);
+	let logs: {stdout: number; stderr: number} | undefined;
 	try {
 		mkdirSync(plan.cwd, {recursive: true});
 		copyFileSync(path.join(spoolDir, LAYOUT_FILE), path.join(plan.cwd, LAYOUT_FILE));
-		stdoutFd = openSync(path.join(plan.cwd, STDOUT_LOG), 'a');
-		stderrFd = openSync(path.join(plan.cwd, STDERR_LOG), 'a');
-		// A binary that is missing or not executable (ENOENT, EACCES) comes as an 'error' event and
-		// no pid; other failures spawn() throws, and the catch below reports them the same way.
-		const child = spawn(argv[0]!, argv.slice(1), {
+		logs = openNodeLogs(plan);
+		// Descriptors, not execa's {file} targets: those are written through a stream in zeek-tui,
+		// and a node's output must never pass through (or wait on) zeek-tui.
+		const options = {
 			cwd: plan.cwd,
-			env: {...process.env, ...plan.env},
-			stdio: ['ignore', stdoutFd, stderrFd],
+			env: plan.env,
+			stdin: 'ignore',
+			stdout: descriptor(logs.stdout),
+			stderr: descriptor(logs.stderr),
 			detached: true,
-		});
-		const exit = new Promise<ProcessExit>((resolve) => {
-			child.once('exit', (code, signal) => resolve({code, signal}));
-			// After a successful spawn only kill() or IPC could emit 'error', and neither is used
-			// here (signalNode() goes through process.kill): the 'exit' above still comes.
-			child.on('error', (error) => {
-				if (child.pid === undefined) resolve({code: null, signal: null, error: error.message});
-			});
-		});
+			buffer: false,
+			cleanup: false,
+			reject: false,
+		} satisfies Options;
+		const child = execa(file!, args, options);
 		const pid = child.pid;
+		const exit = child.then(
+			(result) => toProcessExit(result, pid !== undefined),
+			// reject: false settles every failure as a result; this only keeps the promise's word.
+			(error: unknown) => ({code: null, signal: null, error: String(error)}),
+		);
 		return {
 			pid,
 			startTime: pid === undefined ? undefined : readStartTime(pid),
@@ -84,9 +109,11 @@ export function spawnNode(
 			unref() {},
 		};
 	} finally {
-		// spawn() has forked before it returns: the child holds its own copies of the descriptors.
-		if (stdoutFd !== undefined) closeSync(stdoutFd);
-		if (stderrFd !== undefined) closeSync(stderrFd);
+		// The child has its own copies of the descriptors once execa has returned.
+		if (logs) {
+			closeSync(logs.stdout);
+			closeSync(logs.stderr);
+		}
 	}
 }
 
