@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parsePrometheusText, parseSampleValue} from '../source/metrics/prometheus.js';
+import {MAX_ERRORS, parsePrometheusText, parseSampleValue} from '../source/metrics/prometheus.js';
 
 const samplesOf = (text: string) => parsePrometheusText(text).samples;
 
@@ -149,6 +149,22 @@ describe('parsePrometheusText', () => {
 		expect(exposition.samples[0]!.labels).toEqual({node: 'worker-1'});
 		expect(exposition.errors).toEqual([]);
 		expect(exposition.families.size).toBe(0);
+	});
+
+	it('with maxSamples, stops there and says the answer was cut short', () => {
+		const text = Array.from({length: 50}, (_, index) => `zeek_x{i="${index}"} ${index}`).join('\n');
+		const cut = parsePrometheusText(text, {maxSamples: 10});
+		expect(cut.samples).toHaveLength(10);
+		expect(cut.truncated).toBe(true);
+		const whole = parsePrometheusText(text, {maxSamples: 50});
+		expect(whole.samples).toHaveLength(50);
+		expect(whole.truncated).toBeUndefined();
+	});
+
+	it('reports the first MAX_ERRORS broken lines only', () => {
+		const exposition = parsePrometheusText('zeek_broken{\n'.repeat(5000));
+		expect(exposition.errors).toHaveLength(MAX_ERRORS);
+		expect(exposition.errors[0]!.line).toBe(1);
 	});
 });
 

@@ -17,9 +17,14 @@ export type PrometheusExposition = {
 	samples: PrometheusSample[];
 	/** From `# HELP` and `# TYPE` lines, by metric family name. */
 	families: Map<string, PrometheusFamily>;
-	/** Lines that were skipped, 1-based. */
+	/** Lines that were skipped, 1-based: the first MAX_ERRORS of them. */
 	errors: {line: number; message: string}[];
+	/** Set when parsing stopped at `maxSamples`: the samples are the first ones only. */
+	truncated?: boolean;
 };
+
+/** Skipped lines reported, at most: a hostile answer may hold millions. */
+export const MAX_ERRORS = 100;
 
 class LineError extends Error {}
 
@@ -160,13 +165,14 @@ function sampleName(line: string): string {
 
 /**
  * With `only`, samples of other metrics are skipped unparsed (and so never reported as errors),
- * and so is the metadata: a Zeek node serves hundreds of series, a scrape reads six.
+ * and so is the metadata: a Zeek node serves hundreds of series, a scrape reads six. With
+ * `maxSamples`, parsing stops after that many samples and says so (`truncated`).
  */
 export function parsePrometheusText(
 	text: string,
-	options: {only?: ReadonlySet<string>} = {},
+	options: {only?: ReadonlySet<string>; maxSamples?: number} = {},
 ): PrometheusExposition {
-	const {only} = options;
+	const {only, maxSamples = Number.POSITIVE_INFINITY} = options;
 	const exposition: PrometheusExposition = {samples: [], families: new Map(), errors: []};
 	const lines = text.split('\n');
 	for (let index = 0; index < lines.length; index++) {
@@ -183,11 +189,16 @@ export function parsePrometheusText(
 			exposition.families.set(name, family);
 			continue;
 		}
+		if (exposition.samples.length >= maxSamples) {
+			exposition.truncated = true;
+			break;
+		}
 		try {
 			exposition.samples.push(new SampleLineParser(line).parse());
 		} catch (error) {
 			if (!(error instanceof LineError)) throw error;
-			exposition.errors.push({line: index + 1, message: error.message});
+			if (exposition.errors.length < MAX_ERRORS)
+				exposition.errors.push({line: index + 1, message: error.message});
 		}
 	}
 	return exposition;
