@@ -20,6 +20,18 @@ import {
 const sandbox = new Sandbox();
 afterEach(() => sandbox.cleanup());
 
+/** A one-node cluster whose binary is `argv0`, started, up to its first `crashed` event. */
+async function firstCrash(spool: string, argv0: string) {
+	const controller = sandbox.track(
+		createController(fakeSpec(spool, [{name: 'manager'}], {argv0}), FAST),
+	);
+	const events: ClusterEvent[] = [];
+	controller.onEvent((event) => events.push(event));
+	await controller.start();
+	const crashed = await waitFor(() => events.find((event) => event.kind === 'crashed'));
+	return {controller, events, crashed};
+}
+
 describe('spawning a cluster', () => {
 	it('starts every node in its own cwd, session and process group, with CLUSTER_NODE and the layout', async () => {
 		const spool = sandbox.spool();
@@ -209,13 +221,7 @@ describe('spawning a cluster', () => {
 	it('treats a missing binary as a crash with a report, not an unhandled rejection', async () => {
 		const spool = sandbox.spool();
 		const missing = path.join(spool, 'no-such-zeek');
-		const controller = sandbox.track(
-			createController(fakeSpec(spool, [{name: 'manager'}], {argv0: missing}), FAST),
-		);
-		const events: ClusterEvent[] = [];
-		controller.onEvent((event) => events.push(event));
-		await controller.start();
-		const crashed = await waitFor(() => events.find((event) => event.kind === 'crashed'));
+		const {controller, events, crashed} = await firstCrash(spool, missing);
 		expect(crashed.detail).toMatchObject({error: `spawn ${missing} ENOENT`, restart_in_ms: 200});
 		const report = await waitFor(() => events.find((event) => event.kind === 'crash-report'));
 		expect(readFileSync(String(report.detail.file), 'utf8')).toContain(
@@ -234,13 +240,7 @@ describe('spawning a cluster', () => {
 		const notExecutable = path.join(spool, 'zeek-without-x');
 		writeFileSync(notExecutable, '#!/bin/sh\n');
 		chmodSync(notExecutable, 0o644);
-		const controller = sandbox.track(
-			createController(fakeSpec(spool, [{name: 'manager'}], {argv0: notExecutable}), FAST),
-		);
-		const events: ClusterEvent[] = [];
-		controller.onEvent((event) => events.push(event));
-		await controller.start();
-		const crashed = await waitFor(() => events.find((event) => event.kind === 'crashed'));
+		const {controller, crashed} = await firstCrash(spool, notExecutable);
 		expect(crashed.detail).toMatchObject({error: `spawn ${notExecutable} EACCES`});
 		expect(controller.snapshot().nodes[0]!.pid).toBeUndefined();
 	});
