@@ -68,6 +68,8 @@ export async function pinLive(pid: number, cpus: readonly number[]): Promise<voi
 		stdin: 'ignore',
 		stdout: 'ignore',
 		stderr: 'pipe',
+		// taskset ends in milliseconds; execa's cleanup would hook zeek-tui's signals meanwhile.
+		cleanup: false,
 	});
 }
 
