@@ -93,6 +93,27 @@ describe('createResourceSampler', () => {
 		expect(seen[1]).toBeGreaterThan(20);
 	});
 
+	it('after a stall longer than pidusage keeps a history, gives no CPU figure rather than its 0', async () => {
+		const busy = busyNode();
+		const figures: (number | undefined)[] = [];
+		await sampleUntil(
+			[busy.pid],
+			(sample) => {
+				figures.push(sample.get(busy.pid)?.cpu);
+				return figures.length === 3;
+			},
+			50,
+		);
+		expect(figures[2]).toBeGreaterThan(0);
+		// The event loop blocked for ten intervals: pidusage's history (three) may be gone.
+		const blockedUntil = Date.now() + 500;
+		while (Date.now() < blockedUntil);
+		await sleep(120);
+		expect(figures[3]).toBeUndefined();
+		await sleep(200);
+		expect(figures.at(-1)).toBeGreaterThan(0);
+	});
+
 	it('leaves out pids that are dead or die between setPids and the sample, without throwing', async () => {
 		const alive = idleNode();
 		const dead = start('sleep', ['30']);

@@ -9,6 +9,7 @@
 //   of a pid carries no CPU figure (`cpu` undefined) and the screen shows `-` until the second.
 // - A call for several pids leaves out (null) the ones that are gone; a call whose only pid is
 //   gone rejects. Either way the pids that live are what the sample holds.
+import {performance} from 'node:perf_hooks';
 import pidusage from 'pidusage';
 import type {ResourceUsage} from '../cluster/types.js';
 
@@ -38,6 +39,7 @@ export function createResourceSampler(options: ResourceSamplerOptions): Resource
 	let pids: number[] = [];
 	/** The pids of the last sample: pidusage holds their history, so their CPU figure is real. */
 	let measured = new Set<number>();
+	let lastCallAt = Number.NEGATIVE_INFINITY;
 	let lastWasEmpty = true;
 	let timer: NodeJS.Timeout | undefined;
 	let stopped = false;
@@ -61,6 +63,9 @@ export function createResourceSampler(options: ResourceSamplerOptions): Resource
 			return usage;
 		}
 		const asked = pids;
+		// Calls further apart than maxage (a stalled event loop) may find the history expired.
+		if (performance.now() - lastCallAt > callOptions.maxage) measured = new Set();
+		lastCallAt = performance.now();
 		const stats = await callPidusage([...asked]);
 		for (const pid of asked) {
 			const status = stats[pid];
