@@ -108,45 +108,67 @@ function workerPid(spool: string): number | undefined {
 	}
 }
 
+/** manager, logger-1, proxy-1, worker-1, worker-2 with metrics ports from `base` on. */
+async function demoLayout(): Promise<{spool: string; layout: string; base: number}> {
+	const spool = path.join(work, 'spool');
+	const layout = path.join(work, 'cluster-layout.zeek');
+	const base = await freePortBase();
+	const generated = await runCli([
+		'layout',
+		'-L',
+		'1',
+		'-P',
+		'1',
+		'-W',
+		'2',
+		'-m',
+		String(base),
+		'-b',
+		'127.0.0.1',
+		'-o',
+		layout,
+	]);
+	expect(generated.exitCode, generated.stderr).toBe(0);
+	return {spool, layout, base};
+}
+
+/** The built zeek-tui --demo at 80x24 on `layout`, the simulated workers at PPS without jitter. */
+function openDemo(layout: string, spool: string, env: Record<string, string> = {}): Terminal {
+	return openTerminal(
+		['node', cliPath, '--demo', '--layout', layout, '--spool-dir', spool, '--stop-timeout', '5'],
+		{
+			columns: 80,
+			rows: 24,
+			cwd: work,
+			env: cleanEnv({
+				TERM: 'xterm-256color',
+				ZEEK_SIM_PPS: String(PPS),
+				ZEEK_SIM_JITTER: '0',
+				ZEEK_SIM_LINES_PER_SEC: '0',
+				...env,
+			}),
+		},
+	);
+}
+
+/** q y: everything stops and zeek-tui exits. */
+async function quitAndWait(screen: Terminal): Promise<void> {
+	screen.press('q');
+	await screen.waitForText('Stop the cluster and quit? (y/n)');
+	screen.press('y');
+	await waitFor(() => processesIn(work).length === 0, {
+		timeoutMs: 30_000,
+		what: 'everything stopped',
+	});
+}
+
 describe('packet rates on screen', () => {
 	it('shows a worker at about 1.0k packets/s and 1% dropped within 15 s of the start (a rate needs two scrapes, 2 s apart); a restart shows no negative or inflated rate, and the rate again within 12 s', async () => {
-		const spool = path.join(work, 'spool');
-		const layout = path.join(work, 'cluster-layout.zeek');
-		const base = await freePortBase();
-		const generated = await runCli([
-			'layout',
-			'-L',
-			'1',
-			'-P',
-			'1',
-			'-W',
-			'2',
-			'-m',
-			String(base),
-			'-b',
-			'127.0.0.1',
-			'-o',
-			layout,
-		]);
-		expect(generated.exitCode, generated.stderr).toBe(0);
+		const {spool, layout, base} = await demoLayout();
 		expect(readFileSync(layout, 'utf8')).toContain(`$metrics_port=${base + 3}/tcp`);
 
 		const startedAt = Date.now();
-		terminal = openTerminal(
-			['node', cliPath, '--demo', '--layout', layout, '--spool-dir', spool, '--stop-timeout', '5'],
-			{
-				columns: 80,
-				rows: 24,
-				cwd: work,
-				env: cleanEnv({
-					TERM: 'xterm-256color',
-					ZEEK_SIM_PPS: String(PPS),
-					ZEEK_SIM_DROP: String(DROP_PERCENT / 100),
-					ZEEK_SIM_JITTER: '0',
-					ZEEK_SIM_LINES_PER_SEC: '0',
-				}),
-			},
-		);
+		terminal = openDemo(layout, spool, {ZEEK_SIM_DROP: String(DROP_PERCENT / 100)});
 
 		// Within 15 s of the start (the nodes start in stages, then two scrapes 2 s apart): about
 		// 1.0k packets/s and 1 % dropped.
@@ -222,36 +244,11 @@ describe('packet rates on screen', () => {
 		expect(back.packetsPerSecond).toBeGreaterThanOrEqual(PPS * 0.7);
 		expect(back.packetsPerSecond).toBeLessThanOrEqual(PPS * 1.3);
 
-		// q y: everything stops and zeek-tui exits.
-		terminal.press('q');
-		await terminal.waitForText('Stop the cluster and quit? (y/n)');
-		terminal.press('y');
-		await waitFor(() => processesIn(work).length === 0, {
-			timeoutMs: 30_000,
-			what: 'everything stopped',
-		});
+		await quitAndWait(terminal);
 	}, 120_000);
 
 	it("a metrics port's hostile answer (200,000 samples, 6 MB) is a logged failed scrape: the cluster and zeek-tui run on", async () => {
-		const spool = path.join(work, 'spool');
-		const layout = path.join(work, 'cluster-layout.zeek');
-		const base = await freePortBase();
-		const generated = await runCli([
-			'layout',
-			'-L',
-			'1',
-			'-P',
-			'1',
-			'-W',
-			'2',
-			'-m',
-			String(base),
-			'-b',
-			'127.0.0.1',
-			'-o',
-			layout,
-		]);
-		expect(generated.exitCode, generated.stderr).toBe(0);
+		const {spool, layout, base} = await demoLayout();
 		// worker-1's metrics port is ours (its simulator runs on without one, the port being taken).
 		const hostile = 'zeek_net_packet_lag_seconds 1\n'.repeat(200_000);
 		let hostileAnswers = 0;
@@ -261,30 +258,7 @@ describe('packet rates on screen', () => {
 		});
 		await new Promise<void>((resolve) => server.listen(base + 3, '127.0.0.1', resolve));
 		try {
-			terminal = openTerminal(
-				[
-					'node',
-					cliPath,
-					'--demo',
-					'--layout',
-					layout,
-					'--spool-dir',
-					spool,
-					'--stop-timeout',
-					'5',
-				],
-				{
-					columns: 80,
-					rows: 24,
-					cwd: work,
-					env: cleanEnv({
-						TERM: 'xterm-256color',
-						ZEEK_SIM_PPS: String(PPS),
-						ZEEK_SIM_JITTER: '0',
-						ZEEK_SIM_LINES_PER_SEC: '0',
-					}),
-				},
-			);
+			terminal = openDemo(layout, spool);
 			const log = path.join(spool, '.zeek-tui', 'zeek-tui.log');
 			await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('scrape-failed'), {
 				timeoutMs: 30_000,
@@ -311,13 +285,7 @@ describe('packet rates on screen', () => {
 			const pids = Object.values(state.nodes).map((entry) => entry.pid);
 			expect(pids).toHaveLength(NODE_COUNT);
 			for (const pid of pids) expect(() => process.kill(pid!, 0)).not.toThrow();
-			terminal.press('q');
-			await terminal.waitForText('Stop the cluster and quit? (y/n)');
-			terminal.press('y');
-			await waitFor(() => processesIn(work).length === 0, {
-				timeoutMs: 30_000,
-				what: 'everything stopped',
-			});
+			await quitAndWait(terminal);
 		} finally {
 			server.closeAllConnections();
 			await new Promise((resolve) => server.close(resolve));
