@@ -1,5 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {readdirSync, writeFileSync} from 'node:fs';
+import {readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -112,6 +112,40 @@ describe('createResourceSampler', () => {
 		expect(figures[3]).toBeUndefined();
 		await sleep(200);
 		expect(figures.at(-1)).toBeGreaterThan(0);
+	});
+
+	it('reads /proc even when PIDUSAGE_USE_PS asks pidusage to run ps for every call', async () => {
+		const idle = idleNode();
+		const children = () =>
+			readdirSync('/proc')
+				.filter((entry) => /^\d+$/.test(entry))
+				.flatMap((pid) => {
+					try {
+						const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+						const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+						return ppid === process.pid
+							? [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))]
+							: [];
+					} catch {
+						return [];
+					}
+				});
+		process.env['PIDUSAGE_USE_PS'] = 'true';
+		try {
+			const seen = new Set<string>();
+			let samples = 0;
+			sampler = createResourceSampler({intervalMs: 20, onSample: () => samples++});
+			sampler.setPids([idle.pid]);
+			const deadline = Date.now() + 1500;
+			while (Date.now() < deadline) {
+				for (const name of children()) seen.add(name);
+				await sleep(5);
+			}
+			expect(samples).toBeGreaterThan(10);
+			expect(seen.has('ps')).toBe(false);
+		} finally {
+			delete process.env['PIDUSAGE_USE_PS'];
+		}
 	});
 
 	it('leaves out pids that are dead or die between setPids and the sample, without throwing', async () => {

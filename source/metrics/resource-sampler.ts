@@ -35,7 +35,8 @@ type PidStatus = {cpu: number; memory: number} | null | undefined;
 
 export function createResourceSampler(options: ResourceSamplerOptions): ResourceSampler {
 	const intervalMs = options.intervalMs ?? 2000;
-	const callOptions = {maxage: HISTORY_INTERVALS * intervalMs};
+	// usePs given: PIDUSAGE_USE_PS in the environment would spawn ps for every call.
+	const callOptions = {maxage: HISTORY_INTERVALS * intervalMs, usePs: false};
 	let pids: number[] = [];
 	/** The pids of the last sample: pidusage holds their history, so their CPU figure is real. */
 	let measured = new Set<number>();
