@@ -2,7 +2,7 @@
 import {execFileSync} from 'node:child_process';
 import {readFileSync, readdirSync} from 'node:fs';
 import {afterEach, describe, expect, it} from 'vitest';
-import {parseCpuList} from '../source/cluster/affinity.js';
+import {parseCpuList, pinLive} from '../source/cluster/affinity.js';
 import {createController} from '../source/cluster/controller.js';
 import {readStateFile} from '../source/cluster/state-file.js';
 import {waitFor} from './helpers/processes.js';
@@ -96,5 +96,15 @@ describe('pinning', () => {
 		await expect(controller.pin('worker-1', [4095])).rejects.toThrow(/CPU 4095 is not online/);
 		await expect(controller.pin('nope', [0])).rejects.toThrow(/no node named 'nope'/);
 		expect(controller.snapshot().nodes[0]!.pin).toBeUndefined();
+	});
+
+	it("pinLive: taskset's refusal is the error, with the command and taskset's own words", async () => {
+		const {pid} = await startOneWorker();
+		// A CPU no box here has: the kernel refuses it, and taskset says so.
+		await expect(pinLive(pid, [4000])).rejects.toThrow(
+			new RegExp(
+				`^Command failed with exit code 1: taskset -a -p -c 4000 ${pid}\\n\\ntaskset: failed to set pid \\d+'s affinity`,
+			),
+		);
 	});
 });

@@ -1,6 +1,6 @@
 // Spawning real processes: what each node is started with, where its output goes, start order,
 // readiness, restarts and a missing binary.
-import {readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync} from 'node:fs';
+import {chmodSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {createController, type ClusterEvent} from '../source/cluster/controller.js';
@@ -19,6 +19,18 @@ import {
 
 const sandbox = new Sandbox();
 afterEach(() => sandbox.cleanup());
+
+/** A one-node cluster whose binary is `argv0`, started, up to its first `crashed` event. */
+async function firstCrash(spool: string, argv0: string) {
+	const controller = sandbox.track(
+		createController(fakeSpec(spool, [{name: 'manager'}], {argv0}), FAST),
+	);
+	const events: ClusterEvent[] = [];
+	controller.onEvent((event) => events.push(event));
+	await controller.start();
+	const crashed = await waitFor(() => events.find((event) => event.kind === 'crashed'));
+	return {controller, events, crashed};
+}
 
 describe('spawning a cluster', () => {
 	it('starts every node in its own cwd, session and process group, with CLUSTER_NODE and the layout', async () => {
@@ -54,6 +66,25 @@ describe('spawning a cluster', () => {
 			expect(node.restarts).toBe(0);
 		}
 		expect(starts(spool, 'worker-1')[0]!.argv).toEqual([FAKE_ZEEK, 'local', '-C', '-i', 'lo']);
+	});
+
+	it("gives a node exactly zeek-tui's environment plus its own variables", async () => {
+		const spool = sandbox.spool();
+		const spec = fakeSpec(spool, [{name: 'manager', env: {FAKE_ZEEK_MARK: 'x y'}}]);
+		const controller = sandbox.track(createController(spec, FAST));
+		await controller.start();
+		await settled(controller, spool);
+		const {pid} = controller.snapshot().nodes[0]!;
+		const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+		const expected = {...process.env, CLUSTER_NODE: 'manager', FAKE_ZEEK_MARK: 'x y'};
+		expect(Object.fromEntries(environ.map((line) => line.split(/=(.*)/s, 2)))).toEqual(expected);
+		// stdin /dev/null, stdout and stderr the log files.
+		const fds = [0, 1, 2].map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`));
+		expect(fds).toEqual([
+			'/dev/null',
+			path.join(spool, 'manager', 'stdout.log'),
+			path.join(spool, 'manager', 'stderr.log'),
+		]);
 	});
 
 	it('spawns in start order: loggers, manager, proxies, workers', async () => {
@@ -190,13 +221,7 @@ describe('spawning a cluster', () => {
 	it('treats a missing binary as a crash with a report, not an unhandled rejection', async () => {
 		const spool = sandbox.spool();
 		const missing = path.join(spool, 'no-such-zeek');
-		const controller = sandbox.track(
-			createController(fakeSpec(spool, [{name: 'manager'}], {argv0: missing}), FAST),
-		);
-		const events: ClusterEvent[] = [];
-		controller.onEvent((event) => events.push(event));
-		await controller.start();
-		const crashed = await waitFor(() => events.find((event) => event.kind === 'crashed'));
+		const {controller, events, crashed} = await firstCrash(spool, missing);
 		expect(crashed.detail).toMatchObject({error: `spawn ${missing} ENOENT`, restart_in_ms: 200});
 		const report = await waitFor(() => events.find((event) => event.kind === 'crash-report'));
 		expect(readFileSync(String(report.detail.file), 'utf8')).toContain(
@@ -208,5 +233,15 @@ describe('spawning a cluster', () => {
 		expect(controller.snapshot().nodes[0]!.state).toMatch(/backoff|starting/);
 		// The node's cwd was still created, the layout copied.
 		expect(statSync(path.join(spool, 'manager', 'cluster-layout.zeek')).isFile()).toBe(true);
+	});
+
+	it('treats a binary that is not executable as a crash with its reason, not an unhandled rejection', async () => {
+		const spool = sandbox.spool();
+		const notExecutable = path.join(spool, 'zeek-without-x');
+		writeFileSync(notExecutable, '#!/bin/sh\n');
+		chmodSync(notExecutable, 0o644);
+		const {controller, crashed} = await firstCrash(spool, notExecutable);
+		expect(crashed.detail).toMatchObject({error: `spawn ${notExecutable} EACCES`});
+		expect(controller.snapshot().nodes[0]!.pid).toBeUndefined();
 	});
 });

@@ -66,6 +66,16 @@ describe('parseAnswer', () => {
 		});
 	});
 
+	it("quotes the server's text in an error with its control characters escaped", () => {
+		// An error line reaches zeek-tui.log and the screen: no escape sequence may pass through.
+		expect(parseAnswer(bytes('\u001b]0;owned\u0007\u001b[2J\r\n\r\n'), false)).toMatchObject({
+			error: 'a bad status line "\\u001b]0;owned\\u0007\\u001b[2J"',
+		});
+		expect(parseAnswer(bytes(`${head}Content-Length: \u001b[31m\r\n\r\n`), false)).toMatchObject({
+			error: 'a bad Content-Length "\\u001b[31m"',
+		});
+	});
+
 	it('decodeChunked: an empty body is one zero-size chunk', () => {
 		expect(decodeChunked(bytes('0\r\n\r\n'))).toEqual(Buffer.alloc(0));
 		expect(decodeChunked(bytes('0'))).toBeUndefined();

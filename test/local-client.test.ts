@@ -286,4 +286,50 @@ describe('createLocalClient', () => {
 		client = createLocalClient(fake.controller, specFor(work, {}));
 		expect(client.crashReports('worker-1', 5)).toEqual([]);
 	});
+
+	test("a metrics port's bad answers are events, one per change of reason; a refused port none", async () => {
+		work = mkdtempSync(path.join(os.tmpdir(), 'zeek-tui-local-client-'));
+		let answer = 'zeek_net_packet_lag_seconds 1\n'.repeat(200_000);
+		let status = 200;
+		const hostilePort = await listen(
+			createServer((_request, response) => {
+				response.statusCode = status;
+				response.end(answer);
+			}),
+		);
+		const refusedPort = await freePort();
+		const fake = fakeController({
+			spoolDir: work,
+			nodes: [
+				node('worker-1', 'worker', {state: 'running'}),
+				node('worker-2', 'worker', {state: 'running'}),
+			],
+		});
+		const logged: {kind: string; detail: unknown}[] = [];
+		fake.controller.logEvent = (kind, detail) => logged.push({kind, detail});
+		client = createLocalClient(
+			fake.controller,
+			specFor(work, {'worker-1': hostilePort, 'worker-2': refusedPort}),
+			{scrapeIntervalMs: 100},
+		);
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		expect(logged).toEqual([
+			{
+				kind: 'scrape-failed',
+				detail: {
+					node: 'worker-1',
+					error: `http://127.0.0.1:${hostilePort}/metrics sent more than 10000 samples of the metrics read`,
+				},
+			},
+		]);
+		status = 500;
+		await waitFor(() => logged.length === 2, {what: 'a second reason'});
+		expect(logged[1]).toEqual({
+			kind: 'scrape-failed',
+			detail: {node: 'worker-1', error: `http://127.0.0.1:${hostilePort}/metrics answered 500`},
+		});
+		[status, answer] = [200, 'zeek_net_packet_lag_seconds 1\n'];
+		await waitFor(() => client!.snapshot().nodes[0]!.metrics, {what: 'an answer'});
+		expect(logged).toHaveLength(2);
+	});
 });

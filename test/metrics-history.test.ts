@@ -48,6 +48,11 @@ describe('recordUsage and recordPacketRate', () => {
 		expect(EMPTY_HISTORY).toEqual({cpu: [], memory: [], packetsPerSecond: []});
 	});
 
+	test("a sample without a CPU figure (a process's first) adds memory only", () => {
+		const history = recordUsage(EMPTY_HISTORY, {memory: 1024});
+		expect(history).toEqual({cpu: [], memory: [1024], packetsPerSecond: []});
+	});
+
 	test('respect the limit', () => {
 		let history = EMPTY_HISTORY;
 		for (let index = 0; index < 5; index++) {

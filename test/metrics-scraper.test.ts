@@ -12,7 +12,12 @@ import {parsePrometheusText} from '../source/metrics/prometheus.js';
 import {
 	computeRates,
 	createMetricsScraper,
+	createSlots,
+	delayAfterAnswer,
+	MAX_BACKOFF_BEFORE_ANSWER_MS,
+	MAX_SAMPLES_PER_SCRAPE,
 	MAX_TIMING_ERROR,
+	nextBackoff,
 	NO_RATES,
 	timingError,
 	trackRates,
@@ -190,6 +195,40 @@ describe('trackRates', () => {
 	});
 });
 
+describe('when the next scrape is', () => {
+	const timings = {intervalMs: 5000, untilRateIntervalMs: 2000, maxBackoffMs: 30_000};
+
+	it('2 s after an answer while the rate is not known, the interval once it is', () => {
+		expect(delayAfterAnswer(timings, {})).toBe(2000);
+		expect(delayAfterAnswer(timings, {packetsPerSecond: 0})).toBe(5000);
+	});
+
+	it('backs off by doubling: up to 4 s before the first answer, up to the maximum after', () => {
+		const steps = (everAnswered: boolean) => {
+			const delays = [2000];
+			for (let index = 0; index < 6; index++)
+				delays.push(nextBackoff(timings, delays.at(-1)!, everAnswered));
+			return delays;
+		};
+		expect(steps(false)).toEqual([2000, 4000, 4000, 4000, 4000, 4000, 4000]);
+		expect(MAX_BACKOFF_BEFORE_ANSWER_MS).toBe(4000);
+		expect(steps(true)).toEqual([2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+	});
+
+	it('takes the first free slot: never two scrapes closer than the spacing over the cluster', () => {
+		let now = 1000;
+		const slots = createSlots(125, () => now);
+		// Eight nodes wanting to go at once go 125 ms apart.
+		expect(Array.from({length: 8}, () => slots.take(0))).toEqual([
+			0, 125, 250, 375, 500, 625, 750, 875,
+		]);
+		now = 5000;
+		// Free again: a scrape goes when it wants to.
+		expect(slots.take(2000)).toBe(2000);
+		expect(slots.take(2000)).toBe(2125);
+	});
+});
+
 describe('metricsUrl', () => {
 	it('puts IPv6 addresses in brackets', () => {
 		expect(metricsUrl('127.0.0.1', 9991)).toBe('http://127.0.0.1:9991/metrics');
@@ -315,6 +354,68 @@ describe('createMetricsScraper', () => {
 		expect(median(rates)).toBeLessThan(5000 * 1.2);
 		expect(median(rated().map((event) => event.metrics!.dropPercent!))).toBeCloseTo(10, 0);
 		expect(Math.abs(rest.at(-1)!.metrics!.at - Date.now())).toBeLessThan(5000);
+	});
+
+	it('with the default timings, has a rate within 10 s of the port answering, then scrapes every 5 s', async () => {
+		const port = await freePort();
+		// The product's own intervals, not the tests' short one.
+		const {events} = record({intervalMs: undefined});
+		scraper!.setTargets([{node: 'worker-1', host: '127.0.0.1', port}]);
+		// The node is starting: its port refuses for a while, so the back-off has grown.
+		await sleep(7000);
+		const counters = countersServer('worker-1', 1000, 0);
+		await serve(counters.handler, '127.0.0.1', port);
+		const answeringAt = Date.now();
+		const rated = () => events.filter((event) => event.metrics?.packetsPerSecond !== undefined);
+		await until(() => rated().length >= 1, 'a rate', 15_000);
+		expect(rated()[0]!.atMs - answeringAt).toBeLessThan(10_000);
+		await until(() => rated().length >= 2, 'a second rate', 15_000);
+		const gap = rated()[1]!.atMs - rated()[0]!.atMs;
+		expect(gap).toBeGreaterThan(4500);
+		expect(gap).toBeLessThan(6000);
+	}, 40_000);
+
+	it('a hostile answer (200,000 lag samples, 6 MB) is a failed scrape of that node, never an exception', async () => {
+		// What a server run as user nobody sent: before the cap, Math.max(...values) threw RangeError.
+		const hostile = Array.from(
+			{length: 200_000},
+			(_, index) => `zeek_net_packet_lag_seconds ${index % 10}\n`,
+		).join('');
+		expect(hostile.length).toBe(6_000_000);
+		let hostileRequests = 0;
+		const port = await serve((_request, response) => {
+			hostileRequests++;
+			response.writeHead(200, {'content-type': 'text/plain'});
+			response.end(hostile);
+		});
+		// A neighbour with a sane port keeps being read.
+		const counters = countersServer('worker-2', 1000, 0);
+		const sanePort = await serve(counters.handler);
+		const {events, errors} = record({intervalMs: 100});
+		scraper!.setTargets([
+			{node: 'worker-1', host: '127.0.0.1', port},
+			{node: 'worker-2', host: '127.0.0.1', port: sanePort},
+		]);
+		await until(() => errors.length >= 2 && hostileRequests >= 2, 'two hostile answers refused');
+		expect(errors[0]!.node).toBe('worker-1');
+		expect(errors[0]!.error.message).toBe(
+			`http://127.0.0.1:${port}/metrics sent more than ${MAX_SAMPLES_PER_SCRAPE} samples of the metrics read`,
+		);
+		expect(events.filter((event) => event.node === 'worker-1')).toEqual([]);
+		await until(
+			() => events.some((event) => event.node === 'worker-2' && event.metrics?.packetsPerSecond),
+			'the sane neighbour rated',
+		);
+	});
+
+	it('takes the worst of many lag series (below the cap) without spreading them', () => {
+		const count = MAX_SAMPLES_PER_SCRAPE;
+		const samples = Array.from({length: count}, (_, index) => ({
+			name: 'zeek_net_packet_lag_seconds',
+			labels: {node: 'worker-1'},
+			value: index === 4321 ? 7.5 : 0.25,
+		}));
+		expect(readZeekMetrics(samples, 'worker-1', 0).lagSeconds).toBe(7.5);
 	});
 
 	it('spreads a big cluster out: never more than maxPerSecond scrapes a second in all', async () => {

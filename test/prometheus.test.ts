@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parsePrometheusText, parseSampleValue} from '../source/metrics/prometheus.js';
+import {MAX_ERRORS, parsePrometheusText, parseSampleValue} from '../source/metrics/prometheus.js';
 
 const samplesOf = (text: string) => parsePrometheusText(text).samples;
 
@@ -149,6 +149,55 @@ describe('parsePrometheusText', () => {
 		expect(exposition.samples[0]!.labels).toEqual({node: 'worker-1'});
 		expect(exposition.errors).toEqual([]);
 		expect(exposition.families.size).toBe(0);
+	});
+
+	it('with only, finds the same samples and errors (with their line numbers) as reading every line', () => {
+		const text = [
+			'# HELP zeek_active_sessions Active sessions',
+			'# TYPE zeek_active_sessions gauge',
+			'zeek_active_sessions{protocol="tcp"} 3',
+			'  zeek_active_sessions{protocol="udp"} 4\r',
+			'zeek_other{name="zeek_active_sessions"} 9',
+			'zeek_active_sessions_total 5',
+			'zeek_active_sessions{broken 1',
+			'\tzeek_net_packet_lag_seconds 0.25',
+			'xzeek_net_packet_lag_seconds 7',
+			'zeek_net_packet_lag_seconds',
+			'{"zeek_active_sessions", protocol="icmp"} 2',
+			'zeek_active_sessions 6 1700000000000',
+		].join('\n');
+		const only = new Set(['zeek_active_sessions', 'zeek_net_packet_lag_seconds']);
+		// Every line on its own through the plain reading, kept when it names a metric of `only`.
+		const expected = {samples: [] as unknown[], errors: [] as unknown[]};
+		text.split('\n').forEach((raw, index) => {
+			const line = raw.replace(/\r$/, '').trim();
+			if (line.startsWith('#') || !only.has(/^[^{ \t]*/.exec(line)![0])) return;
+			const alone = parsePrometheusText(line);
+			expected.samples.push(...alone.samples);
+			for (const error of alone.errors)
+				expected.errors.push({line: index + 1, message: error.message});
+		});
+		const found = parsePrometheusText(text, {only});
+		expect(found.samples).toEqual(expected.samples);
+		expect(found.errors).toEqual(expected.errors);
+		expect(found.samples.map((sample) => sample.value)).toEqual([3, 4, 0.25, 6]);
+		expect(found.errors.map((error) => error.line)).toEqual([7, 10]);
+	});
+
+	it('with maxSamples, stops there and says the answer was cut short', () => {
+		const text = Array.from({length: 50}, (_, index) => `zeek_x{i="${index}"} ${index}`).join('\n');
+		const cut = parsePrometheusText(text, {maxSamples: 10});
+		expect(cut.samples).toHaveLength(10);
+		expect(cut.truncated).toBe(true);
+		const whole = parsePrometheusText(text, {maxSamples: 50});
+		expect(whole.samples).toHaveLength(50);
+		expect(whole.truncated).toBeUndefined();
+	});
+
+	it('reports the first MAX_ERRORS broken lines only', () => {
+		const exposition = parsePrometheusText('zeek_broken{\n'.repeat(5000));
+		expect(exposition.errors).toHaveLength(MAX_ERRORS);
+		expect(exposition.errors[0]!.line).toBe(1);
 	});
 });
 

@@ -1,13 +1,12 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {readdirSync} from 'node:fs';
+import {readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {ResourceUsage} from '../source/cluster/types.js';
-import {
-	cpuPercent,
-	createResourceSampler,
-	parseProcStat,
-	type ResourceSampler,
-} from '../source/metrics/resource-sampler.js';
+import {createResourceSampler, type ResourceSampler} from '../source/metrics/resource-sampler.js';
+import {REPO, Sandbox, fakeSpec, sleep, starts} from './fixtures/cluster.js';
+import {waitFor} from './helpers/processes.js';
 
 const children: ChildProcess[] = [];
 let sampler: ResourceSampler | undefined;
@@ -37,8 +36,6 @@ async function killAndReap(child: ChildProcess): Promise<void> {
 	await exited;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Starts a sampler and resolves with the first sample that satisfies `accept`. */
 function sampleUntil(
 	pids: number[],
@@ -62,43 +59,6 @@ function sampleUntil(
 
 const openFdCount = () => readdirSync('/proc/self/fd').length;
 
-describe('parseProcStat', () => {
-	it('reads the fields after a command name that holds spaces and parentheses', () => {
-		// Fields 3..24 of a real line, with a hostile comm.
-		const line =
-			'4242 (zeek (worker) 1) S 1 4242 4242 0 -1 4194560 5000 0 0 0 ' +
-			'700 300 0 0 20 0 9 0 123456 987654321 2048 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n';
-		expect(parseProcStat(line)).toEqual({
-			state: 'S',
-			cpuTicks: 1000,
-			startTicks: 123456,
-			rssPages: 2048,
-		});
-	});
-
-	it('refuses text that is not a stat line', () => {
-		expect(parseProcStat('')).toBeUndefined();
-		expect(parseProcStat('1 (x) S')).toBeUndefined();
-	});
-});
-
-describe('cpuPercent', () => {
-	const stat = {state: 'R', cpuTicks: 500, startTicks: 1000, rssPages: 1};
-
-	it('uses the delta since the previous sample of the same process', () => {
-		// 50 ticks at 100 Hz in 1 s: half a core.
-		const previous = {startTicks: 1000, cpuTicks: 450, atMs: 10_000};
-		expect(cpuPercent(stat, previous, 11_000, 99, 100)).toBeCloseTo(50);
-	});
-
-	it('averages over the process life when it has no baseline, or the pid was reused', () => {
-		// Started at 10 s, now 30 s after boot, 5 s of CPU: 25 %.
-		expect(cpuPercent(stat, undefined, 11_000, 30, 100)).toBeCloseTo(25);
-		const otherProcess = {startTicks: 777, cpuTicks: 450, atMs: 10_000};
-		expect(cpuPercent(stat, otherProcess, 11_000, 30, 100)).toBeCloseTo(25);
-	});
-});
-
 describe('createResourceSampler', () => {
 	it('shows a busy process far above an idle one, both with memory', async () => {
 		const busy = busyNode();
@@ -121,11 +81,71 @@ describe('createResourceSampler', () => {
 		expect(idleUsage.memory).toBeLessThan(1024 * 1024 * 1024);
 	});
 
-	it('reports real CPU already in the first sample of a process', async () => {
+	it('gives no CPU figure in the first sample of a process (pidusage says 0), a real one after', async () => {
 		const busy = busyNode();
-		await sleep(1000);
-		const usage = await sampleUntil([busy.pid], (sample) => sample.has(busy.pid));
-		expect(usage.get(busy.pid)!.cpu).toBeGreaterThan(20);
+		await sleep(500);
+		const seen: (number | undefined)[] = [];
+		await sampleUntil([busy.pid], (sample) => {
+			if (sample.has(busy.pid)) seen.push(sample.get(busy.pid)!.cpu);
+			return seen.length === 2;
+		});
+		expect(seen[0]).toBeUndefined();
+		expect(seen[1]).toBeGreaterThan(20);
+	});
+
+	it('after a stall longer than pidusage keeps a history, gives no CPU figure rather than its 0', async () => {
+		const busy = busyNode();
+		const figures: (number | undefined)[] = [];
+		await sampleUntil(
+			[busy.pid],
+			(sample) => {
+				figures.push(sample.get(busy.pid)?.cpu);
+				return figures.length === 3;
+			},
+			50,
+		);
+		expect(figures[2]).toBeGreaterThan(0);
+		// The event loop blocked for ten intervals: pidusage's history (three) may be gone.
+		const blockedUntil = Date.now() + 500;
+		while (Date.now() < blockedUntil);
+		await sleep(120);
+		expect(figures[3]).toBeUndefined();
+		await sleep(200);
+		expect(figures.at(-1)).toBeGreaterThan(0);
+	});
+
+	it('reads /proc even when PIDUSAGE_USE_PS asks pidusage to run ps for every call', async () => {
+		const idle = idleNode();
+		const children = () =>
+			readdirSync('/proc')
+				.filter((entry) => /^\d+$/.test(entry))
+				.flatMap((pid) => {
+					try {
+						const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+						const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+						return ppid === process.pid
+							? [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))]
+							: [];
+					} catch {
+						return [];
+					}
+				});
+		process.env['PIDUSAGE_USE_PS'] = 'true';
+		try {
+			const seen = new Set<string>();
+			let samples = 0;
+			sampler = createResourceSampler({intervalMs: 20, onSample: () => samples++});
+			sampler.setPids([idle.pid]);
+			const deadline = Date.now() + 1500;
+			while (Date.now() < deadline) {
+				for (const name of children()) seen.add(name);
+				await sleep(5);
+			}
+			expect(samples).toBeGreaterThan(10);
+			expect(seen.has('ps')).toBe(false);
+		} finally {
+			delete process.env['PIDUSAGE_USE_PS'];
+		}
 	});
 
 	it('leaves out pids that are dead or die between setPids and the sample, without throwing', async () => {
@@ -166,16 +186,37 @@ describe('createResourceSampler', () => {
 		expect(calls).toBe(callsAtStop);
 	});
 
-	it('holds no descriptor of a dead process or an unsampled pid, across 50 short-lived processes', async () => {
-		// Warm up: the first spawn and the first sample open what they keep for good (libuv's
-		// signal pipe, the getconf lookups).
+	it('a pid gone alone in the call is left out; the next sample has the new pid', async () => {
+		const dying = start('sleep', ['30']);
+		let latest = new Map<number, ResourceUsage>();
+		const errors: Error[] = [];
+		sampler = createResourceSampler({
+			intervalMs: 50,
+			onSample: (usage) => (latest = usage),
+			onError: (error) => errors.push(error),
+		});
+		sampler.setPids([dying.pid]);
+		await sampleUntilSeen(() => latest.has(dying.pid));
+		await killAndReap(dying);
+		// Its descriptor is kept: the next call reads a process that is gone (ESRCH).
+		await sleep(150);
+		expect(latest.size).toBe(0);
+		const next = idleNode();
+		sampler.setPids([next.pid]);
+		await sampleUntilSeen(() => latest.has(next.pid));
+		expect([...latest.keys()]).toEqual([next.pid]);
+		expect(errors).toEqual([]);
+	});
+
+	it("closes a dead or dropped pid's descriptor within a few intervals, across 50 short-lived processes", async () => {
+		// Warm up: the first sample opens what it keeps for good (the getconf lookups' spawn).
 		const warmUp = start('sleep', ['30']);
 		await sampleUntil([warmUp.pid], (sample) => sample.has(warmUp.pid), 20);
 		sampler!.stop();
 		await killAndReap(warmUp);
-		const fdsBefore = openFdCount();
+		// Earlier tests' pids expire on pidusage's shared timer: wait until nothing changes.
+		const fdsBefore = await steadyFdCount();
 
-		const seen = new Set<number>();
 		const pids: number[] = [];
 		let latest = new Map<number, ResourceUsage>();
 		sampler = createResourceSampler({intervalMs: 20, onSample: (usage) => (latest = usage)});
@@ -184,27 +225,99 @@ describe('createResourceSampler', () => {
 			const batchPids = batchChildren.map((child) => child.pid);
 			pids.push(...batchPids);
 			sampler.setPids(batchPids);
-			const deadline = Date.now() + 10_000;
-			while (!batchPids.every((pid) => latest.has(pid)) && Date.now() < deadline) await sleep(10);
-			for (const pid of batchPids) if (latest.has(pid)) seen.add(pid);
+			await sampleUntilSeen(() => batchPids.every((pid) => latest.has(pid)));
 			await Promise.all(batchChildren.map(killAndReap));
 		}
-		expect(seen.size).toBe(50);
 		// Sample the dead pids too, as a crash-looping node's stale pid would be.
 		sampler.setPids(pids);
-		await sleep(200);
-		expect(openFdCount()).toBe(fdsBefore);
+		await sleep(100);
+		sampler.setPids([]);
+		await waitForFds(fdsBefore);
 
-		// A live pid's descriptor is kept between samples, and closed when the pid is dropped.
+		// A live pid's descriptor is kept between samples, and closed a few intervals after it
+		// is dropped.
 		const live = Array.from({length: 3}, () => start('sleep', ['30']));
 		sampler.setPids(live.map((child) => child.pid));
-		const deadline = Date.now() + 10_000;
-		while (!live.every((child) => latest.has(child.pid)) && Date.now() < deadline) await sleep(10);
+		await sampleUntilSeen(() => live.every((child) => latest.has(child.pid)));
 		expect(openFdCount()).toBe(fdsBefore + 3);
 		sampler.setPids([live[0]!.pid]);
-		expect(openFdCount()).toBe(fdsBefore + 1);
+		await waitForFds(fdsBefore + 1);
 		sampler.stop();
-		expect(openFdCount()).toBe(fdsBefore);
+		await waitForFds(fdsBefore);
 		await Promise.all(live.map(killAndReap));
 	});
 });
+
+async function sampleUntilSeen(seen: () => boolean, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!seen()) {
+		if (Date.now() > deadline) throw new Error('not sampled in time');
+		await sleep(10);
+	}
+}
+
+/** The descriptor count once it has not changed for a second. */
+async function steadyFdCount(): Promise<number> {
+	let count = openFdCount();
+	for (let steadyMs = 0; steadyMs < 1000; steadyMs += 50) {
+		await sleep(50);
+		if (openFdCount() !== count) [count, steadyMs] = [openFdCount(), 0];
+	}
+	return count;
+}
+
+/** Waits up to 2 s (pidusage expires a dropped pid 3 intervals on, checked every 1.5). */
+async function waitForFds(count: number): Promise<void> {
+	const deadline = Date.now() + 2000;
+	while (openFdCount() !== count && Date.now() < deadline) await sleep(20);
+	expect(openFdCount()).toBe(count);
+}
+
+describe("zeek-tui's descriptors across a crash loop", () => {
+	const sandbox = new Sandbox();
+	afterEach(() => sandbox.cleanup());
+
+	it('do not grow while a node crashes and restarts with a new pid for 25 s', async () => {
+		const spool = sandbox.spool();
+		const spec = fakeSpec(spool, [
+			{name: 'manager'},
+			{name: 'worker-1', env: {FAKE_ZEEK_CRASH_AFTER_MS: '150', FAKE_ZEEK_EXIT_CODE: '1'}},
+		]);
+		const specFile = path.join(spool, 'spec.json');
+		writeFileSync(specFile, JSON.stringify(spec));
+		const watched = execa(
+			'node',
+			['--import', 'tsx', 'test/fixtures/run-watched.ts', specFile, '100'],
+			{
+				cwd: REPO,
+				stdin: 'ignore',
+				reject: false,
+			},
+		);
+		sandbox.trackPid(watched.pid);
+		const pid = watched.pid!;
+		const fdCount = () => readdirSync(`/proc/${pid}/fd`).length;
+		await waitFor(() => starts(spool, 'worker-1').length >= 3, {what: 'the crash loop going'});
+		await sleep(3000);
+		const early = Math.max(...(await countsFor(fdCount, 2000)));
+		await sleep(18_000);
+		const late = Math.max(...(await countsFor(fdCount, 2000)));
+		const restarts = starts(spool, 'worker-1').length;
+		process.kill(pid, 'SIGTERM');
+		await watched;
+		// Some 50 pids came and went: pidusage's default maxage (60 s) would hold all of them.
+		expect(restarts).toBeGreaterThan(30);
+		// A few spare for a spawn's own pipes caught in one window and not the other.
+		expect(late).toBeLessThanOrEqual(early + 3);
+	}, 60_000);
+});
+
+/** The descriptor count every 100 ms for `ms`. */
+async function countsFor(count: () => number, ms: number): Promise<number[]> {
+	const counts: number[] = [];
+	for (let at = 0; at < ms; at += 100) {
+		counts.push(count());
+		await sleep(100);
+	}
+	return counts;
+}

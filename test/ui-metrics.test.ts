@@ -244,6 +244,19 @@ describe('marks and dashes', () => {
 		expect(cells('drops')).toEqual(['-', '-', '1.00', '-', '-']);
 	});
 
+	test('CPU% is `-` until a process has a CPU figure (its second sample); MEM from the first', () => {
+		const nodes = [
+			fakeNode('manager', 'manager', {pid: 10, usage: {memory: 2 * 1024 ** 2}}),
+			fakeNode('proxy-1', 'proxy', {pid: 11, usage: {cpu: 0, memory: 2 * 1024 ** 2}}),
+		];
+		const table = tableText(nodes, NOW, 100);
+		const cells = (column: ColumnId) =>
+			table.rows.map((row) => row[table.columns.indexOf(column)]!.text.trim());
+		expect(cells('cpu')).toEqual(['-', '0.0']);
+		expect(cells('memory')[0]).toBe(cells('memory')[1]);
+		expect(cells('memory')[0]).not.toBe('-');
+	});
+
 	test('drops over 1 % and lags over 5 s carry ! and the alert flag; values still line up', () => {
 		const nodes = [
 			fakeNode('worker-1', 'worker', {

@@ -1,6 +1,6 @@
 // CPU lists ("0-3,8"), this machine's online CPUs, and taskset: at spawn and live.
-import {spawn} from 'node:child_process';
 import {readFileSync, readdirSync} from 'node:fs';
+import {execa} from 'execa';
 
 export class CpuListError extends Error {}
 
@@ -68,39 +68,16 @@ export function withTaskset(
 
 /**
  * Re-pins every thread of a running process (`-a`: `taskset -p` alone moves only the main thread).
- * Rejects with `Command failed with exit code 1: taskset -a -p -c LIST PID` and taskset's own
- * complaint after a blank line, or `Command failed with ENOENT: ...` when there is no taskset.
+ * Rejects with execa's `Command failed with exit code 1: taskset -a -p -c LIST PID` and taskset's
+ * own complaint after a blank line, or `Command failed with ENOENT: ...` when there is no taskset.
  */
-export function pinLive(pid: number, cpus: readonly number[]): Promise<void> {
-	const args = ['-a', '-p', '-c', formatCpuList(cpus), String(pid)];
-	const command = ['taskset', ...args].join(' ');
-	const failure = (why: string, detail: string, separator = '\n\n') => {
-		const text = detail.replace(/\r?\n$/, '');
-		return new Error(`Command ${why}: ${command}${text === '' ? '' : separator + text}`);
-	};
-	const spawnFailure = (error: NodeJS.ErrnoException) =>
-		failure(`failed with ${error.code ?? 'an error'}`, error.message, '\n');
-	return new Promise<void>((resolve, reject) => {
-		let child;
-		try {
-			child = spawn('taskset', args, {stdio: ['ignore', 'ignore', 'pipe']});
-		} catch (error) {
-			reject(spawnFailure(error as NodeJS.ErrnoException));
-			return;
-		}
-		let stderr = '';
-		child.stderr.setEncoding('utf8');
-		child.stderr.on('data', (chunk: string) => {
-			stderr += chunk;
-		});
-		// A failed spawn (no taskset: ENOENT) emits 'error' and then 'close'; a run emits 'close'
-		// once taskset has exited and its stderr is drained. The promise keeps the first verdict.
-		child.on('error', (error: NodeJS.ErrnoException) => reject(spawnFailure(error)));
-		child.on('close', (code, signal) => {
-			if (signal) reject(failure(`was killed with ${signal}`, stderr));
-			else if (code !== 0) reject(failure(`failed with exit code ${code}`, stderr));
-			else resolve();
-		});
+export async function pinLive(pid: number, cpus: readonly number[]): Promise<void> {
+	await execa('taskset', ['-a', '-p', '-c', formatCpuList(cpus), String(pid)], {
+		stdin: 'ignore',
+		stdout: 'ignore',
+		stderr: 'pipe',
+		// taskset ends in milliseconds; execa's cleanup would hook zeek-tui's signals meanwhile.
+		cleanup: false,
 	});
 }
 

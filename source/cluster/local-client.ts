@@ -61,8 +61,11 @@ export function createLocalClient(
 		for (const listener of listeners) listener();
 	};
 
+	/** The last scrape error logged per node: a port that keeps failing the same way is one line. */
+	const scrapeErrors = new Map<string, string>();
 	const sampler = createResourceSampler({
 		...(options.sampleIntervalMs === undefined ? {} : {intervalMs: options.sampleIntervalMs}),
+		onError: (error) => controller.logEvent('sample-failed', {error: error.message}),
 		onSample(usage) {
 			usageByPid = usage;
 			for (const node of controller.snapshot().nodes) {
@@ -75,7 +78,15 @@ export function createLocalClient(
 	});
 	const scraper = createMetricsScraper({
 		...(options.scrapeIntervalMs === undefined ? {} : {intervalMs: options.scrapeIntervalMs}),
+		onScrapeError(node, error) {
+			// A refused connection is a node whose port is not open yet (or not configured).
+			if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return;
+			if (scrapeErrors.get(node) === error.message) return;
+			scrapeErrors.set(node, error.message);
+			controller.logEvent('scrape-failed', {node, error: error.message});
+		},
 		onMetrics(node, metrics) {
+			if (metrics) scrapeErrors.delete(node);
 			if (metrics) metricsByNode.set(node, metrics);
 			else metricsByNode.delete(node);
 			const rate = metrics?.packetsPerSecond;

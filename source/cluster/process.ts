@@ -1,8 +1,8 @@
 // One node's process: its working directory, its log files, the spawn, the signals, and what
 // /proc says about a pid (start time, cwd, liveness). Nothing here decides what to do.
-import {spawn} from 'node:child_process';
 import {closeSync, mkdirSync, readFileSync, readlinkSync} from 'node:fs';
 import path from 'node:path';
+import {execa, type Options, type Result, type StdoutStderrOption} from 'execa';
 import {withTaskset} from './affinity.js';
 import type {ProcessExit} from './node-state.js';
 import {
@@ -34,6 +34,19 @@ export type SpawnedProcess = {
 };
 
 export type NodeLogs = {stdoutFd: number; stderrFd: number};
+
+/** execa hands any open descriptor to the process as it is; its types name only 1 to 9. */
+const descriptor = (fd: number) => fd as StdoutStderrOption;
+
+/** What execa's settled result says about the end of a process (reject: false: it never throws). */
+function toProcessExit(result: Result, spawned: boolean): ProcessExit {
+	if (!spawned) {
+		// A binary that is missing or not executable: no pid, and the spawn's own message.
+		const cause = result.cause instanceof Error ? result.cause.message : result.shortMessage;
+		return {code: null, signal: null, error: cause ?? 'could not start'};
+	}
+	return {code: result.exitCode ?? null, signal: result.signal ?? null};
+}
 
 /**
  * Readies a node's working directory for a spawn: mkdir -p (never wiped), a directory itself and
@@ -85,28 +98,31 @@ export function spawnNode(
 	pin: readonly number[] | undefined,
 ): SpawnedProcess {
 	const startedAt = Date.now();
-	const argv = withTaskset(plan.argv, pin);
-	let stdoutFd: number | undefined;
-	let stderrFd: number | undefined;
+	const [file, ...args] = withTaskset(plan.argv, pin);
+	let logs: {stdout: number; stderr: number} | undefined;
 	try {
-		({stdoutFd, stderrFd} = prepareNodeDirectory(plan, spoolDir));
-		// A binary that is missing or not executable (ENOENT, EACCES) comes as an 'error' event and
-		// no pid; other failures spawn() throws, and the catch below reports them the same way.
-		const child = spawn(argv[0]!, argv.slice(1), {
+		const {stdoutFd, stderrFd} = prepareNodeDirectory(plan, spoolDir);
+		logs = {stdout: stdoutFd, stderr: stderrFd};
+		// Descriptors, not execa's {file} targets: those are written through a stream in zeek-tui,
+		// and a node's output must never pass through (or wait on) zeek-tui.
+		const options = {
 			cwd: plan.cwd,
-			env: {...process.env, ...plan.env},
-			stdio: ['ignore', stdoutFd, stderrFd],
+			env: plan.env,
+			stdin: 'ignore',
+			stdout: descriptor(logs.stdout),
+			stderr: descriptor(logs.stderr),
 			detached: true,
-		});
-		const exit = new Promise<ProcessExit>((resolve) => {
-			child.once('exit', (code, signal) => resolve({code, signal}));
-			// After a successful spawn only kill() or IPC could emit 'error', and neither is used
-			// here (signalNode() goes through process.kill): the 'exit' above still comes.
-			child.on('error', (error) => {
-				if (child.pid === undefined) resolve({code: null, signal: null, error: error.message});
-			});
-		});
+			buffer: false,
+			cleanup: false,
+			reject: false,
+		} satisfies Options;
+		const child = execa(file!, args, options);
 		const pid = child.pid;
+		const exit = child.then(
+			(result) => toProcessExit(result, pid !== undefined),
+			// reject: false settles every failure as a result; this only keeps the promise's word.
+			(error: unknown) => ({code: null, signal: null, error: String(error)}),
+		);
 		return {
 			pid,
 			startTime: pid === undefined ? undefined : readStartTime(pid),
@@ -122,9 +138,11 @@ export function spawnNode(
 			unref() {},
 		};
 	} finally {
-		// spawn() has forked before it returns: the child holds its own copies of the descriptors.
-		if (stdoutFd !== undefined) closeSync(stdoutFd);
-		if (stderrFd !== undefined) closeSync(stderrFd);
+		// The child has its own copies of the descriptors once execa has returned.
+		if (logs) {
+			closeSync(logs.stdout);
+			closeSync(logs.stderr);
+		}
 	}
 }
 

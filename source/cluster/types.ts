@@ -99,8 +99,8 @@ export type ExitRecord = {
 };
 
 export type ResourceUsage = {
-	/** Percent of one core. */
-	cpu: number;
+	/** Percent of one core; undefined on a process's first sample, which measures no interval. */
+	cpu?: number;
 	/** Resident set size, bytes. */
 	memory: number;
 };
@@ -119,7 +119,7 @@ export type NodeMetrics = {
 
 /** The most recent samples of a node, oldest first, a bounded number of each. */
 export type NodeHistory = {
-	/** ResourceUsage.cpu of each sample. */
+	/** ResourceUsage.cpu of each sample that has one. */
 	cpu: number[];
 	/** ResourceUsage.memory of each sample, bytes. */
 	memory: number[];

@@ -1,7 +1,7 @@
 // The last samples of each node's CPU, memory and packet rate, as plain data for sparklines.
 // Pure: every change returns new arrays, so a snapshot that holds the old ones never changes and
 // the views can tell a new history from an old one by identity.
-import type {NodeHistory} from '../cluster/types.js';
+import type {NodeHistory, ResourceUsage} from '../cluster/types.js';
 
 /** Two minutes of samples at the sampler's default interval (2 s). */
 export const HISTORY_LENGTH = 60;
@@ -19,15 +19,15 @@ export function appendBounded(
 	return [...kept, value];
 }
 
-/** A CPU and memory sample appended. */
+/** A CPU and memory sample appended; a sample without a CPU figure adds memory only. */
 export function recordUsage(
 	history: NodeHistory,
-	usage: {cpu: number; memory: number},
+	usage: ResourceUsage,
 	limit = HISTORY_LENGTH,
 ): NodeHistory {
 	return {
 		...history,
-		cpu: appendBounded(history.cpu, usage.cpu, limit),
+		cpu: usage.cpu === undefined ? history.cpu : appendBounded(history.cpu, usage.cpu, limit),
 		memory: appendBounded(history.memory, usage.memory, limit),
 	};
 }

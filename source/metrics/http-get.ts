@@ -31,6 +31,8 @@ export type HttpGetRequest = {
 };
 
 const HEAD_END = Buffer.from('\r\n\r\n');
+/** The status line and headers, at most: each packet before their end is searched again. */
+export const MAX_HEAD_BYTES = 64 * 1024;
 const LINE_END = Buffer.from('\r\n');
 
 /** `Host:` wants an IPv6 address in brackets, as a URL does. */
@@ -58,7 +60,8 @@ export function decodeChunked(data: Buffer): Buffer | undefined | string {
 		const lineEnd = data.indexOf(LINE_END, at);
 		if (lineEnd === -1) return undefined;
 		const sizeText = data.toString('latin1', at, lineEnd).split(';')[0]!.trim();
-		if (!/^[\da-f]+$/i.test(sizeText)) return `a bad chunk size "${sizeText.slice(0, 20)}"`;
+		if (!/^[\da-f]+$/i.test(sizeText))
+			return `a bad chunk size ${JSON.stringify(sizeText.slice(0, 20))}`;
 		const size = Number.parseInt(sizeText, 16);
 		if (size === 0) return Buffer.concat(parts);
 		const start = lineEnd + 2;
@@ -75,11 +78,14 @@ export function decodeChunked(data: Buffer): Buffer | undefined | string {
 export function parseAnswer(data: Buffer, closed: boolean): ParsedAnswer {
 	const headEnd = data.indexOf(HEAD_END);
 	if (headEnd === -1) {
+		if (data.length > MAX_HEAD_BYTES)
+			return {complete: true, error: `sent no end of the headers in ${MAX_HEAD_BYTES} bytes`};
 		return closed ? {complete: true, error: 'hung up mid-answer'} : {complete: false};
 	}
 	const [statusLine = '', ...headerLines] = data.toString('latin1', 0, headEnd).split('\r\n');
 	const status = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
-	if (!status) return {complete: true, error: `a bad status line "${statusLine.slice(0, 40)}"`};
+	if (!status)
+		return {complete: true, error: `a bad status line ${JSON.stringify(statusLine.slice(0, 40))}`};
 	const headers = new Map<string, string>();
 	for (const line of headerLines) {
 		const colon = line.indexOf(':');
@@ -102,7 +108,10 @@ export function parseAnswer(data: Buffer, closed: boolean): ParsedAnswer {
 	const lengthText = headers.get('content-length');
 	if (lengthText !== undefined) {
 		if (!/^\d+$/.test(lengthText))
-			return {complete: true, error: `a bad Content-Length "${lengthText}"`};
+			return {
+				complete: true,
+				error: `a bad Content-Length ${JSON.stringify(lengthText.slice(0, 40))}`,
+			};
 		const length = Number(lengthText);
 		if (rest.length >= length) return answer(rest.subarray(0, length));
 		return closed ? {complete: true, error: 'hung up mid-answer'} : {complete: false};
@@ -118,7 +127,9 @@ export function httpGet(
 	options: HttpGetOptions,
 	callback: (error: Error | undefined, answer?: HttpAnswer) => void,
 ): HttpGetRequest {
-	const chunks: Buffer[] = [];
+	// One buffer that doubles as it fills: an answer in many packets is copied O(n) in all, where
+	// concatenating on every packet copied it again each time (8 MiB: 0.6 s of CPU).
+	let received = Buffer.allocUnsafe(0);
 	let size = 0;
 	let settled = false;
 	const finish = (error: Error | undefined, answer?: HttpAnswer) => {
@@ -130,10 +141,15 @@ export function httpGet(
 	const where = `http://${hostHeader(options.host, options.port)}${options.path}`;
 	const conclude = (closed: boolean) => {
 		if (settled) return;
-		const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-		// Kept whole: an answer in many packets is not copied again for every one.
-		chunks.splice(0, chunks.length, data);
-		const parsed = parseAnswer(data, closed);
+		const data = received.subarray(0, size);
+		let parsed: ParsedAnswer;
+		try {
+			parsed = parseAnswer(data, closed);
+		} catch (error) {
+			// Whatever the server sent ends this request with an error, never as an exception.
+			finish(new Error(`${where} sent an answer that could not be read: ${String(error)}`));
+			return;
+		}
 		if (!parsed.complete) return;
 		if ('error' in parsed) finish(new Error(`${where} ${parsed.error}`));
 		else finish(undefined, {status: parsed.status, body: parsed.body.toString('utf8')});
@@ -142,12 +158,19 @@ export function httpGet(
 	const socket: Socket = connect({host: options.host, port: options.port});
 	socket.on('connect', () => socket.write(requestText(options)));
 	socket.on('data', (chunk: Buffer) => {
-		size += chunk.length;
-		if (size > options.maxBytes) {
+		if (size + chunk.length > options.maxBytes) {
 			finish(new Error(`${where} sent more than ${options.maxBytes} bytes`));
 			return;
 		}
-		chunks.push(chunk);
+		if (size + chunk.length > received.length) {
+			const grown = Buffer.allocUnsafe(
+				Math.min(options.maxBytes, Math.max(size + chunk.length, received.length * 2)),
+			);
+			received.copy(grown, 0, 0, size);
+			received = grown;
+		}
+		chunk.copy(received, size);
+		size += chunk.length;
 		conclude(false);
 	});
 	socket.on('error', (error) => finish(error));

@@ -17,9 +17,14 @@ export type PrometheusExposition = {
 	samples: PrometheusSample[];
 	/** From `# HELP` and `# TYPE` lines, by metric family name. */
 	families: Map<string, PrometheusFamily>;
-	/** Lines that were skipped, 1-based. */
+	/** Lines that were skipped, 1-based: the first MAX_ERRORS of them. */
 	errors: {line: number; message: string}[];
+	/** Set when parsing stopped at `maxSamples`: the samples are the first ones only. */
+	truncated?: boolean;
 };
+
+/** Skipped lines reported, at most: a hostile answer may hold millions. */
+export const MAX_ERRORS = 100;
 
 class LineError extends Error {}
 
@@ -158,21 +163,95 @@ function sampleName(line: string): string {
 	return line.slice(0, end);
 }
 
+/** Adds one sample line (trimmed, not a comment) to `exposition`, or its error. */
+function addSample(exposition: PrometheusExposition, line: string, lineNumber: number): void {
+	try {
+		exposition.samples.push(new SampleLineParser(line).parse());
+	} catch (error) {
+		if (!(error instanceof LineError)) throw error;
+		if (exposition.errors.length < MAX_ERRORS)
+			exposition.errors.push({line: lineNumber, message: error.message});
+	}
+}
+
+const NAME_CHAR = /[a-zA-Z0-9_:]/;
+const BLANK = /\s/;
+
+/**
+ * Where the lines that start with one of `names` start, in text order: found by searching the
+ * text for each name, not by splitting it, since a Zeek node serves hundreds of series and a
+ * scrape reads six (splitting a 60 KB answer into lines was most of a scrape's cost).
+ */
+function linesStartingWith(text: string, names: ReadonlySet<string>): number[] {
+	const starts: number[] = [];
+	for (const name of names) {
+		if (name === '') continue;
+		for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + name.length)) {
+			// A longer name (`..._total_extra`) is another metric.
+			if (NAME_CHAR.test(text.charAt(at + name.length))) continue;
+			let start = at;
+			while (start > 0 && text[start - 1] !== '\n' && BLANK.test(text[start - 1]!)) start--;
+			if (start === 0 || text[start - 1] === '\n') starts.push(start);
+		}
+	}
+	return starts.sort((first, second) => first - second);
+}
+
+/** The sample lines of `only`, as the line-by-line reading would take them. */
+function parseOnly(
+	text: string,
+	only: ReadonlySet<string>,
+	maxSamples: number,
+	exposition: PrometheusExposition,
+): void {
+	let lineNumber = 1;
+	let counted = 0;
+	let read = 0;
+	for (const start of linesStartingWith(text, only)) {
+		const end = text.indexOf('\n', start);
+		const line = text
+			.slice(start, end === -1 ? undefined : end)
+			.replace(/\r$/, '')
+			.trim();
+		if (!only.has(sampleName(line))) continue;
+		if (read >= maxSamples) {
+			exposition.truncated = true;
+			return;
+		}
+		read++;
+		// Line numbers only matter for errors, and are counted up to each line once.
+		for (
+			let at = text.indexOf('\n', counted);
+			at !== -1 && at < start;
+			at = text.indexOf('\n', at + 1)
+		) {
+			lineNumber++;
+			counted = at + 1;
+		}
+		addSample(exposition, line, lineNumber);
+	}
+}
+
 /**
  * With `only`, samples of other metrics are skipped unparsed (and so never reported as errors),
- * and so is the metadata: a Zeek node serves hundreds of series, a scrape reads six.
+ * and so is the metadata: a Zeek node serves hundreds of series, a scrape reads six. With
+ * `maxSamples`, at most that many sample lines are read and `truncated` says there were more.
  */
 export function parsePrometheusText(
 	text: string,
-	options: {only?: ReadonlySet<string>} = {},
+	options: {only?: ReadonlySet<string>; maxSamples?: number} = {},
 ): PrometheusExposition {
-	const {only} = options;
+	const {only, maxSamples = Number.POSITIVE_INFINITY} = options;
 	const exposition: PrometheusExposition = {samples: [], families: new Map(), errors: []};
+	if (only) {
+		parseOnly(text, only, maxSamples, exposition);
+		return exposition;
+	}
 	const lines = text.split('\n');
+	let read = 0;
 	for (let index = 0; index < lines.length; index++) {
 		const line = lines[index]!.replace(/\r$/, '').trim();
 		if (line === '') continue;
-		if (only && (line.startsWith('#') || !only.has(sampleName(line)))) continue;
 		if (line.startsWith('#')) {
 			const metadata = METADATA.exec(line);
 			if (!metadata) continue; // an ordinary comment
@@ -183,12 +262,12 @@ export function parsePrometheusText(
 			exposition.families.set(name, family);
 			continue;
 		}
-		try {
-			exposition.samples.push(new SampleLineParser(line).parse());
-		} catch (error) {
-			if (!(error instanceof LineError)) throw error;
-			exposition.errors.push({line: index + 1, message: error.message});
+		if (read >= maxSamples) {
+			exposition.truncated = true;
+			break;
 		}
+		read++;
+		addSample(exposition, line, index + 1);
 	}
 	return exposition;
 }

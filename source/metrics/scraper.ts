@@ -11,28 +11,37 @@ export type ScrapeTarget = {node: string; host: string; port: number};
 
 export type MetricsScraperOptions = {
 	/**
-	 * Between the end of one scrape and the start of the next. Default 15000, the interval of
-	 * Prometheus' example configuration: a packet rate over 15 s reads steadily, and a scrape
-	 * costs zeek-tui about a millisecond of CPU (connect, HTTP, parse): every 2 s that was over
-	 * 1 % of a core for 32 nodes, the largest part of zeek-tui's cost while it only watches.
+	 * Between the end of one scrape of a node whose rate is known and the start of the next.
+	 * Default 5000: a scrape costs zeek-tui some 0.4 ms of CPU (connect, HTTP, parse), so 32 nodes
+	 * every 5 s stay well inside its budget (docs/performance.md), and a rate over 5 s reads steadily.
 	 */
 	intervalMs?: number;
 	/**
-	 * At most this many scrapes a second over all nodes: a big cluster's nodes are each scraped
-	 * less often than intervalMs (256 nodes at the default 8: every 32 s), so zeek-tui's cost
-	 * stops growing with the cluster. Default 8.
+	 * The same while the node's rate is not known yet (its first answer, a restart, an answer
+	 * timed too vaguely): a rate needs two answers, and it is due on screen within 10 s of the
+	 * port answering. Default 2000; never longer than intervalMs.
+	 */
+	untilRateIntervalMs?: number;
+	/**
+	 * At most this many scrapes a second over all nodes: every scrape takes the next free slot,
+	 * so a big cluster's nodes are each scraped less often than intervalMs (256 nodes at the
+	 * default 8: every 32 s), and zeek-tui's cost stops growing with the cluster. Default 8.
 	 */
 	maxPerSecond?: number;
 	/** For the whole request, connect to last byte. Default 1000. */
 	timeoutMs?: number;
-	/** The back-off after failures doubles up to this. Default 30000. */
+	/**
+	 * The back-off after failures starts at untilRateIntervalMs and doubles up to this once the
+	 * port has answered. Before its first answer a port is tried at least every
+	 * MAX_BACKOFF_BEFORE_ANSWER_MS (the node is starting). Default 30000.
+	 */
 	maxBackoffMs?: number;
 	/**
 	 * After each successful scrape; with `undefined` once when a node that answered stops
 	 * answering (or is no longer a target), so the view can hide its packet columns.
 	 */
 	onMetrics: (node: string, metrics: NodeMetrics | undefined) => void;
-	/** Every failed scrape (refused, timed out, bad status), for a log; optional. */
+	/** Every failed scrape (refused, timed out, bad status, an answer too big), for a log; optional. */
 	onScrapeError?: (node: string, error: Error) => void;
 };
 
@@ -67,12 +76,21 @@ export type PacketRates = Pick<
 
 /** The largest answer read from a metrics port; Zeek's own is far smaller. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/**
+ * The most samples of the six metrics read taken from one answer: a node serves a few per
+ * metric, a port serving a whole cluster's series a few per node. More is refused, not summed.
+ */
+export const MAX_SAMPLES_PER_SCRAPE = 10_000;
+/** A port that never answered is tried at least this often: see untilRateIntervalMs. */
+export const MAX_BACKOFF_BEFORE_ANSWER_MS = 4000;
 /** The text exposition format, the one Zeek serves and parsePrometheusText reads. */
 const REQUEST_HEADERS = {Accept: 'text/plain;version=0.0.4'};
 
 type Combine = (values: number[]) => number;
 const sum: Combine = (values) => values.reduce((total, value) => total + value, 0);
-const max: Combine = (values) => Math.max(...values);
+// A loop, not Math.max(...values): spreading a long array overflows the stack (RangeError).
+const max: Combine = (values) =>
+	values.reduce((most, value) => (value > most ? value : most), -Infinity);
 
 /**
  * Zeek's metric for each field, and how its series combine: zeek_active_sessions has one series
@@ -206,8 +224,12 @@ type Loop = {
 	timer?: NodeJS.Timeout;
 	request?: HttpGetRequest;
 	rates: RateTracker;
-	delayMs: number;
+	/** The wait after the next failure. */
+	backoffMs: number;
+	/** Answered since the last failure (the view shows its packet columns). */
 	answered: boolean;
+	/** Answered at least once: the node is up, and a failure may back off for longer. */
+	everAnswered: boolean;
 	stopped: boolean;
 };
 
@@ -215,17 +237,103 @@ function sameTarget(a: ScrapeTarget, b: ScrapeTarget): boolean {
 	return a.host === b.host && a.port === b.port;
 }
 
+export type ScrapeTimings = {
+	intervalMs: number;
+	untilRateIntervalMs: number;
+	maxBackoffMs: number;
+};
+
+/** The wait before a node's next scrape after an answer: short until its rate is known. */
+export function delayAfterAnswer(timings: ScrapeTimings, rates: PacketRates): number {
+	return rates.packetsPerSecond === undefined ? timings.untilRateIntervalMs : timings.intervalMs;
+}
+
+/** The wait after the one that follows a failure: doubled, capped lower before a first answer. */
+export function nextBackoff(
+	timings: ScrapeTimings,
+	backoffMs: number,
+	everAnswered: boolean,
+): number {
+	const cap = everAnswered
+		? timings.maxBackoffMs
+		: Math.min(timings.maxBackoffMs, MAX_BACKOFF_BEFORE_ANSWER_MS);
+	return Math.max(timings.untilRateIntervalMs, Math.min(backoffMs * 2, cap));
+}
+
+/**
+ * The times scrapes may start, `spacingMs` apart over the whole cluster: each scrape takes the
+ * first free one at or after the time it wants, so there are never more than 1000 / spacingMs a
+ * second, and a cluster's first scrapes are spread instead of all at once.
+ */
+export function createSlots(spacingMs: number, now: () => number = () => performance.now()) {
+	let nextFree = Number.NEGATIVE_INFINITY;
+	return {
+		/** Reserves the slot for a scrape wanted in `delayMs`; returns the wait until it. */
+		take(delayMs: number): number {
+			const at = Math.max(now() + delayMs, nextFree);
+			nextFree = at + spacingMs;
+			return at - now();
+		},
+	};
+}
+
 export function createMetricsScraper(options: MetricsScraperOptions): MetricsScraper {
-	const intervalMs = options.intervalMs ?? 15_000;
+	const intervalMs = options.intervalMs ?? 5000;
+	const timings: ScrapeTimings = {
+		intervalMs,
+		untilRateIntervalMs: Math.min(options.untilRateIntervalMs ?? 2000, intervalMs),
+		maxBackoffMs: Math.max(intervalMs, options.maxBackoffMs ?? 30_000),
+	};
 	const timeoutMs = options.timeoutMs ?? 1000;
-	const spacingMs = 1000 / (options.maxPerSecond ?? 8);
-	const maxBackoffMs = Math.max(intervalMs, options.maxBackoffMs ?? 30_000);
+	const slots = createSlots(1000 / (options.maxPerSecond ?? 8));
 	const loops = new Map<string, Loop>();
 	let stopped = false;
 
 	const schedule = (loop: Loop, delayMs: number) => {
-		loop.timer = setTimeout(() => scrape(loop), delayMs);
+		loop.timer = setTimeout(() => scrape(loop), slots.take(delayMs));
 		loop.timer.unref();
+	};
+
+	const reportError = (node: string, error: unknown) => {
+		try {
+			options.onScrapeError?.(node, error instanceof Error ? error : new Error(String(error)));
+		} catch {
+			// Nothing left to tell.
+		}
+	};
+
+	const failed = (loop: Loop, error: Error) => {
+		loop.rates = NO_RATES;
+		schedule(loop, loop.backoffMs);
+		loop.backoffMs = nextBackoff(timings, loop.backoffMs, loop.everAnswered);
+		reportError(loop.target.node, error);
+		if (loop.answered) {
+			loop.answered = false;
+			options.onMetrics(loop.target.node, undefined);
+		}
+	};
+
+	/** One answer read; throws on an answer it will not read (too many samples). */
+	const readAnswer = (loop: Loop, body: string, sentAt: number) => {
+		const answeredAt = performance.now();
+		const exposition = parsePrometheusText(body, {
+			only: METRIC_NAMES,
+			maxSamples: MAX_SAMPLES_PER_SCRAPE,
+		});
+		if (exposition.truncated) {
+			throw new Error(
+				`${metricsUrl(loop.target.host, loop.target.port)} sent more than ` +
+					`${MAX_SAMPLES_PER_SCRAPE} samples of the metrics read`,
+			);
+		}
+		const reading = readZeekMetrics(
+			exposition.samples,
+			loop.target.node,
+			(sentAt + answeredAt) / 2,
+		);
+		reading.timeUncertaintyMs = (answeredAt - sentAt) / 2;
+		const rates = trackRates(loop.rates, reading);
+		return {rates, metrics: toNodeMetrics(rates.rates, reading, Date.now())};
 	};
 
 	const scrape = (loop: Loop) => {
@@ -238,29 +346,23 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 			loop.request = undefined;
 			if (loop.stopped) return;
 			if (error) {
-				loop.rates = NO_RATES;
-				schedule(loop, loop.delayMs);
-				loop.delayMs = Math.min(loop.delayMs * 2, maxBackoffMs);
-				options.onScrapeError?.(node, error);
-				if (loop.answered) {
-					loop.answered = false;
-					options.onMetrics(node, undefined);
-				}
+				failed(loop, error);
 				return;
 			}
-			const answeredAt = performance.now();
-			const reading = readZeekMetrics(
-				parsePrometheusText(body!, {only: METRIC_NAMES}).samples,
-				node,
-				(sentAt + answeredAt) / 2,
-			);
-			reading.timeUncertaintyMs = (answeredAt - sentAt) / 2;
-			loop.rates = trackRates(loop.rates, reading);
-			const metrics = toNodeMetrics(loop.rates.rates, reading, Date.now());
-			loop.delayMs = intervalMs;
+			let answer: ReturnType<typeof readAnswer>;
+			try {
+				answer = readAnswer(loop, body!, sentAt);
+			} catch (error_) {
+				// Whatever a port sends ends as a failed scrape of that node, never as an exception.
+				failed(loop, error_ instanceof Error ? error_ : new Error(String(error_)));
+				return;
+			}
+			loop.rates = answer.rates;
+			loop.backoffMs = timings.untilRateIntervalMs;
 			loop.answered = true;
-			schedule(loop, Math.max(intervalMs, loops.size * spacingMs));
-			options.onMetrics(node, metrics);
+			loop.everAnswered = true;
+			schedule(loop, delayAfterAnswer(timings, answer.rates.rates));
+			options.onMetrics(node, answer.metrics);
 		};
 		// The node reads its counters after this and before the answer is in.
 		const sentAt = performance.now();
@@ -271,10 +373,15 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 		const request = httpGet(
 			{host, port, path: '/metrics', headers: REQUEST_HEADERS, maxBytes: MAX_ANSWER_BYTES},
 			(error, answer) => {
-				if (error) finish(error);
-				else if (answer!.status !== 200)
-					finish(new Error(`${metricsUrl(host, port)} answered ${answer!.status}`));
-				else finish(undefined, answer!.body);
+				try {
+					if (error) finish(error);
+					else if (answer!.status !== 200)
+						finish(new Error(`${metricsUrl(host, port)} answered ${answer!.status}`));
+					else finish(undefined, answer!.body);
+				} catch (error_) {
+					// A listener's own failure: reported, and the node's next scrape is already set.
+					reportError(node, error_);
+				}
 			},
 		);
 		loop.request = request;
@@ -284,8 +391,9 @@ export function createMetricsScraper(options: MetricsScraperOptions): MetricsScr
 		const loop: Loop = {
 			target,
 			rates: NO_RATES,
-			delayMs: intervalMs,
+			backoffMs: timings.untilRateIntervalMs,
 			answered: false,
+			everAnswered: false,
 			stopped: false,
 		};
 		loops.set(target.node, loop);

@@ -117,7 +117,7 @@ function baseColumns(fit: Fit): Column[] {
 			title: 'CPU%',
 			align: 'right',
 			minWidth: 5,
-			cell: (node) => (node.usage ? formatPercent(node.usage.cpu) : NONE),
+			cell: (node) => (node.usage?.cpu === undefined ? NONE : formatPercent(node.usage.cpu)),
 		},
 		{
 			id: 'memory',
