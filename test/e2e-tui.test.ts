@@ -309,6 +309,7 @@ describe('the TUI in a real terminal', () => {
 			cwd: work,
 			env: cleanEnv({TERM: 'xterm-256color', NODE_OPTIONS: `--import=${preload}`}),
 			exitStatusFile: statusFile(),
+			holdPane: true,
 		});
 		await terminal.waitForText('NODE');
 		expect(await exitStatus()).toBe('1');

@@ -113,6 +113,8 @@ export type Behaviour = {
 	stopDelayMs: number;
 	/** Binds the metrics port here instead of where the layout says. */
 	metricsHost?: string;
+	/** Answers every scrape with this many lag samples instead of its figures (a hostile port). */
+	metricsFloodSamples?: number;
 };
 
 export class SimConfigError extends Error {}
@@ -139,6 +141,7 @@ export const SIM_ENV = {
 	initMs: 'ZEEK_SIM_INIT_MS',
 	stopDelayMs: 'ZEEK_SIM_STOP_DELAY_MS',
 	metricsHost: 'ZEEK_SIM_METRICS_HOST',
+	metricsFlood: 'ZEEK_SIM_METRICS_FLOOD',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -224,6 +227,8 @@ export function readBehaviour(env: Env, node: string): Behaviour {
 	};
 	const metricsHost = settingFor(env[SIM_ENV.metricsHost], node);
 	if (metricsHost) behaviour.metricsHost = metricsHost;
+	const floodSamples = number(SIM_ENV.metricsFlood, 0, count, 'a whole number >= 0');
+	if (floodSamples > 0) behaviour.metricsFloodSamples = floodSamples;
 	if (selects(env[SIM_ENV.crash], node)) {
 		behaviour.crash = {
 			afterMs: number(SIM_ENV.crashAfterMs, 1000),

@@ -324,6 +324,8 @@ class SimulatedZeek {
 	}
 
 	private metricsText(): string {
+		const flood = this.behaviour.metricsFloodSamples;
+		if (flood !== undefined) return 'zeek_net_packet_lag_seconds 1\n'.repeat(flood);
 		const now = Date.now();
 		const capturing = this.traffic.capturing;
 		const sessions = capturing

@@ -24,11 +24,17 @@ export type TerminalOptions = {
 	 * N), even after the terminal went away: a shell that ignores the hangup runs it.
 	 */
 	exitStatusFile?: string;
+	/** With exitStatusFile: keep the pane alive after the program exits, to read all it printed. */
+	holdPane?: boolean;
 };
 
-/** `command` under a shell that outlives the terminal and writes the exit status to `file`. */
-function recordingExitStatus(command: string[], file: string): string[] {
-	return ['sh', '-c', 'trap "" HUP; "$@"; echo $? > "$0"', file, ...command];
+/**
+ * `command` under a shell that outlives the terminal and writes the exit status to `file`; with
+ * `holdPane`, the shell then stays until close(), since tmux drops the first line of a dead pane.
+ */
+function recordingExitStatus(command: string[], file: string, holdPane: boolean): string[] {
+	const hold = holdPane ? '; trap - HUP; exec sleep 600' : '';
+	return ['sh', '-c', `trap "" HUP; "$@"; echo $? > "$0"${hold}`, file, ...command];
 }
 
 export function openTerminal(command: string[], options: TerminalOptions): Terminal {
@@ -64,9 +70,13 @@ export function openTerminal(command: string[], options: TerminalOptions): Termi
 		options.cwd,
 		...envArgs,
 		'--',
-		...(options.exitStatusFile ? recordingExitStatus(command, options.exitStatusFile) : command),
+		...(options.exitStatusFile
+			? recordingExitStatus(command, options.exitStatusFile, options.holdPane === true)
+			: command),
 	);
 	const screen = () => tmux('capture-pane', '-p', '-t', 'main');
+	// The shell that records the exit status outlives the terminal; close() ends it by its pid.
+	const panePid = Number(tmux('display-message', '-p', '-t', 'main', '#{pane_pid}').trim());
 	return {
 		screen,
 		press: (...keys) => tmux('send-keys', '-t', 'main', ...keys),
@@ -91,6 +101,12 @@ export function openTerminal(command: string[], options: TerminalOptions): Termi
 		close() {
 			try {
 				tmux('kill-server');
+			} catch {
+				// Already gone.
+			}
+			if (options.holdPane !== true) return;
+			try {
+				process.kill(panePid, 'SIGKILL');
 			} catch {
 				// Already gone.
 			}
