@@ -278,7 +278,7 @@ export function createSlots(spacingMs: number, now: () => number = () => perform
 }
 
 export function createMetricsScraper(options: MetricsScraperOptions): MetricsScraper {
-	const intervalMs = options.intervalMs ?? 5000;
+	const intervalMs = options.intervalMs ?? 15_000;
 	const timings: ScrapeTimings = {
 		intervalMs,
 		untilRateIntervalMs: Math.min(options.untilRateIntervalMs ?? 2000, intervalMs),
