@@ -12,8 +12,8 @@ export type ScrapeTarget = {node: string; host: string; port: number};
 export type MetricsScraperOptions = {
 	/**
 	 * Between the end of one scrape of a node whose rate is known and the start of the next.
-	 * Default 5000: a scrape costs zeek-tui some 0.4 ms of CPU (connect, HTTP, parse), so 32 nodes
-	 * every 5 s stay well inside its budget (docs/performance.md), and a rate over 5 s reads steadily.
+	 * Default 5000, the longest the issue allows: with 32 nodes these scrapes alone take most of
+	 * zeek-tui's 1 % budget for watching (docs/performance.md, session 6: the budget is missed).
 	 */
 	intervalMs?: number;
 	/**
@@ -278,7 +278,7 @@ export function createSlots(spacingMs: number, now: () => number = () => perform
 }
 
 export function createMetricsScraper(options: MetricsScraperOptions): MetricsScraper {
-	const intervalMs = options.intervalMs ?? 15_000;
+	const intervalMs = options.intervalMs ?? 5000;
 	const timings: ScrapeTimings = {
 		intervalMs,
 		untilRateIntervalMs: Math.min(options.untilRateIntervalMs ?? 2000, intervalMs),
