@@ -8,6 +8,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {cliPath, cleanEnv, runCli} from './helpers/cli.js';
 import {killProcessesIn, processesIn, waitFor} from './helpers/processes.js';
 import {openTerminal, type Terminal} from './helpers/tmux.js';
+import {removeNodeCgroupsIn} from './fixtures/cluster.js';
 
 const PPS = 1000;
 const DROP_PERCENT = 1;
@@ -21,11 +22,12 @@ beforeEach(() => {
 	work = mkdtempSync(path.join(os.tmpdir(), 'zeek-tui-e2e-metrics-'));
 });
 
-afterEach(() => {
+afterEach(async () => {
 	terminal?.close();
 	terminal = undefined;
 	// zeek-tui runs in `work`, its nodes in the spool below it: all of them go, pass or fail.
 	killProcessesIn(work);
+	await removeNodeCgroupsIn(work);
 	rmSync(work, {recursive: true, force: true});
 });
 

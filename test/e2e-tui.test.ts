@@ -7,6 +7,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {cliPath, cleanEnv} from './helpers/cli.js';
 import {isAlive, killProcessesIn, processesIn, waitFor} from './helpers/processes.js';
 import {openTerminal, type Terminal} from './helpers/tmux.js';
+import {removeNodeCgroupsIn} from './fixtures/cluster.js';
 
 type State = {nodes: Record<string, {pid?: number}>};
 
@@ -19,11 +20,12 @@ beforeEach(() => {
 	spool = path.join(work, 'spool');
 });
 
-afterEach(() => {
+afterEach(async () => {
 	terminal?.close();
 	terminal = undefined;
 	// zeek-tui itself runs in `work`, its nodes in `spool` below it: both go.
 	killProcessesIn(work);
+	await removeNodeCgroupsIn(work);
 	rmSync(work, {recursive: true, force: true});
 });
 

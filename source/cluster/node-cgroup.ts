@@ -4,7 +4,16 @@
 // right to write it, a kernel without cgroup.kill) the process group and the /proc scan do it
 // alone. Layout: `<zeek-tui's own cgroup>/zeek-tui-<hash of the spool's path>/<node>`.
 import {createHash} from 'node:crypto';
-import {existsSync, mkdirSync, readFileSync, realpathSync, rmdirSync, writeFileSync} from 'node:fs';
+import {
+	type Dirent,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	readdirSync,
+	realpathSync,
+	rmdirSync,
+	writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 export type NodeCgroups = {
@@ -84,7 +93,18 @@ export function openNodeCgroups(spoolDir: string): NodeCgroups | undefined {
 				return undefined;
 			}
 		},
-		release: () => removeCgroup(parent),
+		release: () => {
+			// A node's own removal can meet EBUSY right after its last process went: retried here.
+			let entries: Dirent[] = [];
+			try {
+				entries = readdirSync(parent, {withFileTypes: true});
+			} catch {
+				return; // Gone with its last node already.
+			}
+			for (const node of entries)
+				if (node.isDirectory()) removeCgroup(path.join(parent, node.name));
+			removeCgroup(parent);
+		},
 		enter(dir, pid) {
 			try {
 				writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
