@@ -286,7 +286,9 @@ describe('a spool with links and FIFOs planted in it', () => {
 
 		rmSync(link);
 		await settled(controller, spool);
-		expect(readFileSync(link, 'utf8')).toMatch(/^fake-zeek stdout pid=\d+\n$/);
+		// The node writes its line just after it is up: wait for it, then check it went here.
+		const written = await waitFor(() => readFileSync(link, 'utf8') || undefined);
+		expect(written).toMatch(/^fake-zeek stdout pid=\d+\n$/);
 		expectUntouched(target);
 		await controller.stopAll();
 	});
