@@ -270,9 +270,9 @@ function zeroMqPlan(layout: Layout, words: string[]) {
 }
 
 /**
- * What every node needs around its own arguments on a real box (a node.cfg plan gets it here; the
- * generated and given layouts get it where their plans are built): a ZEEKPATH that finds its
- * layout copy, the cluster's own ZeroMQ proxy endpoints, and the ports it binds.
+ * What every node needs around its own arguments on a real box, whatever its plan came from (a
+ * layout, generated or given, or a node.cfg): a ZEEKPATH that finds its layout copy, the
+ * cluster's own ZeroMQ proxy endpoints, and the ports it binds.
  */
 function withZeekSurroundings(
 	nodes: NodePlan[],
@@ -385,25 +385,21 @@ export function buildClusterSpec(
 			);
 	}
 	const env = context.env ?? process.env;
-	const zeekPathWarningText = zeekPathWarning(env['ZEEKPATH']);
-	if (zeekPathWarningText !== undefined) warnings.push(zeekPathWarningText);
-	const zeroMq = zeroMqPlan(layout, [...args, ...backendArgs, ...workerArgs]);
+	const metricsWarnings: string[] = [];
 	let workerIndex = 0;
 	// Rows and plans in layout order (manager, loggers, proxies, workers) whatever order a
 	// hand-written file lists them in; the file's order is kept within a type.
 	const ordered = LAYOUT_ORDER.flatMap((type) => layout.nodes.filter((node) => node.type === type));
-	const nodes: NodePlan[] = ordered.map((node) => {
+	const plans: NodePlan[] = ordered.map((node) => {
 		const isWorker = node.type === 'worker';
 		const cpus = isWorker && pinCpus ? [cpuForWorker(pinCpus, workerIndex)] : undefined;
 		if (isWorker) workerIndex++;
-		const cwd = path.join(spoolDir, node.name);
-		const zeekPath = nodeZeekPath(env['ZEEKPATH'], cwd);
 		const metrics = metricsTarget(layout, node, env);
-		if (metrics.warning !== undefined) warnings.push(metrics.warning);
+		if (metrics.warning !== undefined) metricsWarnings.push(metrics.warning);
 		return {
 			name: node.name,
 			type: node.type,
-			cwd,
+			cwd: path.join(spoolDir, node.name),
 			// `-U .status` makes zeek write its own state, which tells "running" from "starting".
 			argv: [
 				zeek,
@@ -412,13 +408,14 @@ export function buildClusterSpec(
 				'.status',
 				...args,
 				...backendArgs,
-				...(zeroMq?.arguments ?? []),
 			],
-			env: {CLUSTER_NODE: node.name, ...(zeekPath === undefined ? {} : {ZEEKPATH: zeekPath})},
+			env: {CLUSTER_NODE: node.name},
 			...(cpus ? {cpus} : {}),
 			...(metrics.target ? {metrics: metrics.target} : {}),
-			listens: listenPorts(node, node.type === 'manager' ? zeroMq?.endpoints : undefined),
 		};
 	});
+	const words = [...args, ...backendArgs, ...workerArgs];
+	const nodes = withZeekSurroundings(plans, layout, words, context.env, warnings);
+	warnings.push(...metricsWarnings);
 	return {spec: {spoolDir, layoutText, nodes, stopTimeoutMs}, layout, warnings};
 }
